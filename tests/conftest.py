@@ -1,0 +1,8 @@
+"""Test setup: 8 fake CPU devices so sharding is really exercised, no network."""
+import os
+
+os.environ.setdefault('XLA_FLAGS', '--xla_force_host_platform_device_count=8')
+os.environ.setdefault('JAX_PLATFORMS', 'cpu')
+os.environ.setdefault('HF_HUB_OFFLINE', '1')
+os.environ.setdefault('TRANSFORMERS_OFFLINE', '1')
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
