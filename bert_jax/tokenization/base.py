@@ -44,6 +44,12 @@ class Tokenizer(Protocol):
   def tokenize_with_offsets(self, text: str) -> tuple[list[str], list[tuple[int, int]]]:
     """Word pieces and their (start, end) character offsets in ``text``."""
 
+  def encode_ids(self, text: str) -> list[int]:
+    """Ids of the word pieces of ``text`` (no special tokens)."""
+
+  def encode_ids_batch(self, texts: Sequence[str]) -> list[list[int]]:
+    """``encode_ids`` of each text (WordPiece runs the batch in parallel)."""
+
   def convert_tokens_to_ids(self, tokens: Sequence[str]) -> list[int]:
     ...
 
