@@ -1,0 +1,184 @@
+"""Readers for the fine-tuning file formats: GLUE TSV, SQuAD JSON, CoNLL columns.
+
+Each returns plain Python examples and fails with an error that names the file
+(and line or question id) and what was expected.
+"""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import os
+import pathlib
+from typing import Collection, Sequence
+
+PathLike = str | os.PathLike
+
+
+class DataFormatError(ValueError):
+  """A data file does not have the expected format."""
+
+
+# ----------------------------------------------------------------------------
+# GLUE-style TSV.
+# ----------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class TextExample:
+  """One classification example: 1 or 2 texts and a label (None if unlabelled)."""
+  texts: tuple[str, ...]
+  label: str | None
+  line: int  # 1-based line in the file, for error messages
+
+
+def read_glue_tsv(path: PathLike, text_fields: Sequence[str], label_field: str | None = 'label',
+                  *, label_set: Collection[str] | None = None) -> list[TextExample]:
+  """Reads a tab-separated file with a header row (GLUE format).
+
+  Args:
+    path: the .tsv file.
+    text_fields: header names of the text columns, e.g. ``('sentence',)`` or
+      ``('sentence1', 'sentence2')``.
+    label_field: header name of the label column; ``None`` for unlabelled files.
+    label_set: if given, every label must be one of these.
+  Returns:
+    Examples in file order. No quoting: fields may contain quote characters.
+  """
+  path = pathlib.Path(path)
+  wanted = list(text_fields) + ([label_field] if label_field else [])
+  with open(path, encoding='utf-8', newline='') as f:
+    rows = csv.reader(f, delimiter='\t', quoting=csv.QUOTE_NONE)
+    header = next(rows, None)
+    if header is None:
+      raise DataFormatError(f'{path}: empty file, expected a header row.')
+    missing = [name for name in wanted if name not in header]
+    if missing:
+      raise DataFormatError(f'{path}:1: header has no column(s) {missing}; columns are '
+                            f'{header}.')
+    cols = [header.index(name) for name in wanted]
+    examples = []
+    for lineno, row in enumerate(rows, start=2):
+      if not row or (len(row) == 1 and not row[0].strip()):
+        continue
+      if len(row) != len(header):
+        raise DataFormatError(f'{path}:{lineno}: expected {len(header)} tab-separated '
+                              f'fields, got {len(row)}.')
+      values = [row[c] for c in cols]
+      label = values.pop() if label_field else None
+      if label_set is not None and label not in label_set:
+        raise DataFormatError(f'{path}:{lineno}: unknown label {label!r}; expected one of '
+                              f'{sorted(label_set)}.')
+      examples.append(TextExample(tuple(values), label, lineno))
+  return examples
+
+
+# ----------------------------------------------------------------------------
+# SQuAD JSON (v1.1 and v2.0).
+# ----------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Answer:
+  text: str
+  start: int  # character offset in the context
+
+
+@dataclasses.dataclass(frozen=True)
+class SquadExample:
+  """One question over one context."""
+  qas_id: str
+  question: str
+  context: str
+  answers: tuple[Answer, ...]  # empty iff is_impossible
+  is_impossible: bool
+  title: str = ''
+
+
+def read_squad_json(path: PathLike, *, check_offsets: bool = True) -> list[SquadExample]:
+  """Reads a SQuAD v1.1/v2.0 file (``data -> paragraphs -> qas``).
+
+  ``is_impossible`` defaults to "no answers" when the key is absent (v1.1).
+  Every answer must satisfy ``context[start:start + len(text)] == text`` (unless
+  ``check_offsets`` is False); question ids must be unique.
+  """
+  path = pathlib.Path(path)
+  try:
+    with open(path, encoding='utf-8') as f:
+      obj = json.load(f)
+  except json.JSONDecodeError as e:
+    raise DataFormatError(f'{path}: not valid JSON: {e}') from None
+  if not isinstance(obj, dict) or not isinstance(obj.get('data'), list):
+    raise DataFormatError(f"{path}: expected a JSON object with a 'data' list (SQuAD format).")
+  examples: list[SquadExample] = []
+  seen: set[str] = set()
+  for a_i, article in enumerate(obj['data']):
+    title = article.get('title', '')
+    for p_i, paragraph in enumerate(article.get('paragraphs', ())):
+      where = f'{path}: data[{a_i}].paragraphs[{p_i}]'
+      context = paragraph.get('context')
+      if not isinstance(context, str):
+        raise DataFormatError(f"{where}: missing 'context' string.")
+      for qa in paragraph.get('qas', ()):
+        qid = qa.get('id')
+        if not isinstance(qid, str) or not qid:
+          raise DataFormatError(f"{where}: a question has no 'id'.")
+        if qid in seen:
+          raise DataFormatError(f'{path}: duplicate question id {qid!r}.')
+        seen.add(qid)
+        answers = []
+        for ans in qa.get('answers', ()):
+          try:
+            text, start = ans['text'], int(ans['answer_start'])
+          except (KeyError, TypeError, ValueError):
+            raise DataFormatError(f"{path}: question {qid!r}: each answer needs 'text' and "
+                                  f"an integer 'answer_start', got {ans!r}.") from None
+          if check_offsets and context[start:start + len(text)] != text:
+            found = context[start:start + len(text)]
+            raise DataFormatError(
+                f'{path}: question {qid!r}: answer {text!r} does not match the context at '
+                f'answer_start={start} (context has {found!r} there).')
+          answers.append(Answer(text, start))
+        is_impossible = bool(qa.get('is_impossible', not answers))
+        if is_impossible and answers:
+          raise DataFormatError(f'{path}: question {qid!r} is_impossible but has answers.')
+        if not is_impossible and not answers:
+          raise DataFormatError(f'{path}: question {qid!r} has no answers and is not '
+                                'marked is_impossible.')
+        question = qa.get('question')
+        if not isinstance(question, str) or not question.strip():
+          raise DataFormatError(f"{path}: question {qid!r} has no 'question' text.")
+        examples.append(SquadExample(qid, question, context, tuple(answers), is_impossible,
+                                     title))
+  return examples
+
+
+# ----------------------------------------------------------------------------
+# CoNLL column format.
+# ----------------------------------------------------------------------------
+def read_conll(path: PathLike, label_set: Collection[str] | None = None
+               ) -> list[tuple[list[str], list[str]]]:
+  """Reads ``token ... tag`` lines (token first, tag last; blank line = new sentence).
+
+  ``-DOCSTART-`` lines are skipped. If ``label_set`` is given, every tag must be
+  in it. Returns ``[(tokens, tags), ...]``.
+  """
+  path = pathlib.Path(path)
+  sentences: list[tuple[list[str], list[str]]] = []
+  tokens: list[str] = []
+  tags: list[str] = []
+  with open(path, encoding='utf-8') as f:
+    for lineno, line in enumerate(f, start=1):
+      fields = line.split()
+      if not fields or fields[0] == '-DOCSTART-':
+        if tokens:
+          sentences.append((tokens, tags))
+          tokens, tags = [], []
+        continue
+      if len(fields) < 2:
+        raise DataFormatError(f'{path}:{lineno}: expected "token ... tag" (>= 2 columns), '
+                              f'got {line.rstrip()!r}.')
+      if label_set is not None and fields[-1] not in label_set:
+        raise DataFormatError(f'{path}:{lineno}: unknown label {fields[-1]!r}; expected one '
+                              f'of {sorted(label_set)}.')
+      tokens.append(fields[0])
+      tags.append(fields[-1])
+  if tokens:
+    sentences.append((tokens, tags))
+  return sentences
