@@ -26,6 +26,7 @@ def report_errors(main: Callable[[Sequence[str] | None], int | None]
 
   @functools.wraps(main)
   def wrapper(argv: Sequence[str] | None = None) -> int:
+    _quiet_closed_event_loop_noise()
     try:
       return main(argv) or 0
     except (InputError, OSError) as e:
@@ -36,3 +37,24 @@ def report_errors(main: Callable[[Sequence[str] | None], int | None]
       return 130
 
   return wrapper
+
+
+def _quiet_closed_event_loop_noise() -> None:
+  """Drops ``RuntimeError('Event loop is closed')`` reported as unraisable.
+
+  After Orbax fails to read a corrupt checkpoint, TensorStore still completes futures on
+  the asyncio loop Orbax already closed; Python then prints those tracebacks at exit,
+  after our one-line error. Everything else goes to the previous hook.
+  """
+  previous = sys.unraisablehook
+  if getattr(previous, 'bert_jax_quiet', False):
+    return
+
+  def hook(unraisable):
+    exc = unraisable.exc_value
+    if isinstance(exc, RuntimeError) and str(exc) == 'Event loop is closed':
+      return
+    previous(unraisable)
+
+  hook.bert_jax_quiet = True
+  sys.unraisablehook = hook

@@ -14,7 +14,8 @@ import jax.numpy as jnp
 from flax import nnx, struct
 
 from bert_jax.models.config import BertConfig
-from bert_jax.models.layers import Embeddings, Layer, activation, dense, dropout, layer_norm, zeros
+from bert_jax.models.layers import (Embeddings, Layer, activation, constrain, dense, dropout,
+                                   layer_norm, zeros)
 
 _REMAT_POLICIES = {
     'full': None,  # save nothing, recompute the whole layer
@@ -125,6 +126,8 @@ class MaskedLMHead(nnx.Module):
     """x [..., H] -> logits [..., V] (fp32)."""
     x = self.layer_norm(activation(self.cfg.hidden_act)(self.transform(x)))
     logits = word_embeddings.attend(x)  # x @ E^T in the compute dtype
+    if logits.ndim == 3:
+      logits = constrain(logits, ('batch', 'length', 'vocab'))
     return logits.astype(jnp.float32) + self.bias[...].astype(jnp.float32)
 
 

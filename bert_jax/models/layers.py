@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+from flax import linen as nn
 from flax import nnx
 
 from bert_jax.models.config import BertConfig
@@ -27,6 +28,12 @@ def zeros(axes):
 
 def ones(axes):
   return nnx.with_partitioning(nnx.initializers.ones_init(), axes)
+
+
+def constrain(x: jax.Array, axes: tuple[str | None, ...]) -> jax.Array:
+  """Sharding hint for an activation by logical axis names; a no-op unless the trainer
+  traces the model under its rules table and mesh (``partitioning.activation_sharding``)."""
+  return nn.with_logical_constraint(x, axes)
 
 
 def dropout(x: jax.Array, rate: float, rng: jax.Array | None) -> jax.Array:
@@ -72,7 +79,8 @@ class Embeddings(nnx.Module):
   def __call__(self, input_ids, token_type_ids, position_ids, rng=None):
     x = (self.word_embeddings(input_ids) + self.position_embeddings(position_ids)
          + self.token_type_embeddings(token_type_ids))  # [B, L, H]
-    return dropout(self.layer_norm(x), self.cfg.hidden_dropout_prob, rng)
+    x = dropout(self.layer_norm(x), self.cfg.hidden_dropout_prob, rng)
+    return constrain(x, ('batch', 'length', 'embed'))
 
 
 class SelfAttention(nnx.Module):
@@ -94,7 +102,8 @@ class SelfAttention(nnx.Module):
   def __call__(self, x, mask, rng=None):
     """x [B, L, H], mask bool [B, 1, L, L] -> (out [B, L, H], probs [B, N, L, L])."""
     cfg = self.cfg
-    q, k, v = self.query(x), self.key(x), self.value(x)  # [B, L, N, D]
+    axes = ('batch', 'length', 'heads', 'kv')
+    q, k, v = (constrain(p(x), axes) for p in (self.query, self.key, self.value))  # [B, L, N, D]
     scores = jnp.einsum('bqnd,bknd->bnqk', q, k) / jnp.sqrt(cfg.head_dim).astype(q.dtype)
     scores = scores.astype(jnp.float32)  # softmax in fp32 even under bf16 compute
     scores = jnp.where(mask, scores, jnp.finfo(jnp.float32).min)
@@ -122,6 +131,7 @@ class Layer(nnx.Module):
     sub = (lambda i: None) if rng is None else (lambda i: jax.random.fold_in(rng, i))
     attn, probs = self.attention(x, mask, sub(0))
     x = self.attention_layer_norm(x + dropout(attn, cfg.hidden_dropout_prob, sub(1)))
-    y = self.output(activation(cfg.hidden_act)(self.intermediate(x)))
+    h = constrain(activation(cfg.hidden_act)(self.intermediate(x)), ('batch', 'length', 'mlp'))
+    y = self.output(h)
     x = self.output_layer_norm(x + dropout(y, cfg.hidden_dropout_prob, sub(2)))
-    return x, probs
+    return constrain(x, ('batch', 'length', 'embed')), probs

@@ -1,0 +1,136 @@
+"""bert_jax checkpoints on disk (docs/CONTRACTS.md): model exports and training workdirs.
+
+A **model export** ``D`` (``python -m bert_jax.convert --to_orbax=D``)::
+
+  D/model_config.json     BertConfig.to_dict()
+  D/params/               Orbax StandardSave of the BertForPreTraining param tree
+  D/tokenizer/            vocab.txt or spm.model + tokenizer_config.json (when known)
+  D/hf_layout.json        only when converted from HF: how to write the HF files back
+  D/hf_extra.safetensors  only when the HF file had tensors outside the param tree
+                          (buffers such as embeddings.position_ids, task heads), verbatim
+
+A **workdir** ``W`` of a training run has ``W/model_config.json``, ``W/tokenizer/`` and
+``W/checkpoints/<step>/params``; the latest *committed* step is the one read.
+"""
+from __future__ import annotations
+
+import gc
+import json
+import logging
+import os
+import pathlib
+from typing import Any
+
+import jax
+import numpy as np
+
+from bert_jax.convert.params import Params, normalize_keys
+from bert_jax.errors import InputError
+from bert_jax.models import BertConfig
+
+MODEL_CONFIG = 'model_config.json'
+PARAMS_DIR = 'params'
+TOKENIZER_DIR = 'tokenizer'
+CHECKPOINTS_DIR = 'checkpoints'
+HF_LAYOUT = 'hf_layout.json'
+HF_EXTRA = 'hf_extra.safetensors'
+
+
+def read_model_config(path: pathlib.Path) -> BertConfig:
+  try:
+    d = json.loads(path.read_text(encoding='utf-8'))
+  except FileNotFoundError:
+    raise InputError(f'{path} not found: expected the BertConfig JSON of a bert_jax '
+                     'checkpoint.') from None
+  except (json.JSONDecodeError, UnicodeDecodeError) as e:
+    raise InputError(f'{path} is not valid JSON ({e}).') from None
+  if not isinstance(d, dict):
+    raise InputError(f'{path} should hold a JSON object (BertConfig.to_dict()).')
+  try:
+    return BertConfig.from_dict(d)
+  except (TypeError, ValueError) as e:
+    raise InputError(f'{path}: not a valid BertConfig ({e}).') from None
+
+
+def save_params(path: pathlib.Path, params: Params) -> None:
+  """Orbax StandardSave of a param tree at ``path`` (which must not exist)."""
+  import orbax.checkpoint as ocp  # pylint: disable=g-import-not-at-top
+  with ocp.StandardCheckpointer() as ckptr:
+    ckptr.save(os.fspath(path.absolute()), params)
+    ckptr.wait_until_finished()
+
+
+def restore_params(path: pathlib.Path) -> Params:
+  """The param tree saved at ``path`` as host numpy arrays (no device placement)."""
+  import orbax.checkpoint as ocp  # pylint: disable=g-import-not-at-top
+  if not path.is_dir():
+    raise InputError(f'{path} not found: expected an Orbax params checkpoint directory.')
+  try:
+    with ocp.PyTreeCheckpointer() as ckptr:
+      item = ckptr.metadata(os.fspath(path.absolute())).item_metadata
+      if item is None or getattr(item, 'tree', None) is None:
+        raise ValueError('no readable tree metadata (_METADATA)')
+      restore_args = jax.tree.map(lambda _: ocp.RestoreArgs(restore_type=np.ndarray), item.tree)
+      params = ckptr.restore(os.fspath(path.absolute()),
+                             args=ocp.args.PyTreeRestore(restore_args=restore_args))
+  except Exception as e:  # pylint: disable=broad-except  (any failure: unreadable user file)
+    _drop_failed_futures()
+    raise InputError(f'{path} is not a readable Orbax checkpoint ({type(e).__name__}: {e}); '
+                     'it may be incomplete or corrupt.') from None
+  if not isinstance(params, dict):
+    raise InputError(f'{path} does not hold a param dict (found {type(params).__name__}).')
+  return normalize_keys(params)
+
+
+def _drop_failed_futures() -> None:
+  """Collects the futures of a failed TensorStore read without asyncio's log noise."""
+  log = logging.getLogger('asyncio')
+  level = log.level
+  log.setLevel(logging.CRITICAL)
+  try:
+    gc.collect()
+  finally:
+    log.setLevel(level)
+
+
+def committed_steps(checkpoints: pathlib.Path) -> list[int]:
+  """Steps under ``W/checkpoints`` that Orbax finished writing (ascending).
+
+  A step counts when its directory name is an integer (Orbax writes to a
+  ``<step>.orbax-checkpoint-tmp-*`` name and renames on commit), it has the step
+  metadata Orbax writes on finalisation, and its ``params`` item is complete.
+  """
+  steps = []
+  if not checkpoints.is_dir():
+    return steps
+  for d in checkpoints.iterdir():
+    if not (d.is_dir() and d.name.isdigit()):
+      continue
+    params = d / PARAMS_DIR
+    if (d / '_CHECKPOINT_METADATA').is_file() and (params / '_METADATA').is_file():
+      steps.append(int(d.name))
+  return sorted(steps)
+
+
+def find_step_dir(workdir: pathlib.Path) -> pathlib.Path:
+  """``W/checkpoints/<latest committed step>``."""
+  checkpoints = workdir / CHECKPOINTS_DIR
+  steps = committed_steps(checkpoints)
+  if not steps:
+    raise InputError(f'{checkpoints} has no committed checkpoint step (expected '
+                     f'{checkpoints}/<step>/{PARAMS_DIR} written by Orbax).')
+  return checkpoints / str(steps[-1])
+
+
+def write_export(directory: pathlib.Path, config: BertConfig, params: Params, *,
+                 hf_layout: dict[str, Any] | None = None,
+                 hf_extra: dict[str, np.ndarray] | None = None) -> None:
+  """Writes a model export into ``directory`` (must exist; tokenizer copied separately)."""
+  (directory / MODEL_CONFIG).write_text(config.to_json() + '\n', encoding='utf-8')
+  save_params(directory / PARAMS_DIR, params)
+  if hf_layout is not None:
+    (directory / HF_LAYOUT).write_text(json.dumps(hf_layout, indent=2, sort_keys=True) + '\n',
+                                       encoding='utf-8')
+  if hf_extra:
+    from safetensors.numpy import save_file  # pylint: disable=g-import-not-at-top
+    save_file(hf_extra, os.fspath(directory / HF_EXTRA))
