@@ -1,0 +1,62 @@
+r"""Pretrain BERT (masked LM + next sentence prediction) on a device mesh.
+
+  python -m bert_jax.pretrain --config=configs/pretrain.py:demo --workdir=/tmp/pretrain/demo
+
+Presets, keys and expected results: configs/pretrain.py. Override any key with
+``--config.KEY=VALUE`` (e.g. ``--config.num_train_steps=2000 --config.mesh.fsdp=4``).
+Running the same command again in the same workdir resumes from the latest checkpoint;
+SIGTERM saves a checkpoint and exits. The workdir gets config.json, model_config.json,
+tokenizer/, checkpoints/<step>/, metrics.jsonl, eval_metrics.jsonl and tb/ (TensorBoard).
+"""
+from __future__ import annotations
+
+import sys
+
+from absl import app, flags, logging
+from ml_collections import config_flags
+
+from bert_jax.errors import EXIT_BAD_INPUT, InputError
+
+_CONFIG = config_flags.DEFINE_config_file(
+    'config', None, 'Pretraining config: configs/pretrain.py:PRESET with PRESET in tiny, demo, '
+    'base, large (+ _phase2). Keys can be overridden: --config.num_train_steps=100.',
+    lock_config=True)
+_WORKDIR = flags.DEFINE_string(
+    'workdir', None, 'Directory for checkpoints, metrics and TensorBoard; an existing one '
+    'with checkpoints is resumed.')
+flags.mark_flags_as_required(['config', 'workdir'])
+
+
+def main(argv) -> int:
+  if len(argv) > 1:
+    raise app.UsageError(f'unexpected arguments: {argv[1:]}')
+  from bert_jax.train import loop  # pylint: disable=g-import-not-at-top  (after flag parsing)
+  from bert_jax.train.checkpoints import CheckpointError  # pylint: disable=g-import-not-at-top
+  from bert_jax.train.pretraining_task import make_pretraining_task  # pylint: disable=g-import-not-at-top
+  if not flags.FLAGS['verbosity'].present:
+    logging.set_verbosity(logging.WARNING)  # Orbax logs every file it writes at INFO.
+  config = _CONFIG.value
+  try:
+    if str(config.get('preset', '')).endswith('_phase2') and not config.get('init_from'):
+      raise InputError('a _phase2 preset starts from phase 1: pass '
+                       '--config.init_from=PHASE1_WORKDIR.')
+    result = loop.train(config, _WORKDIR.value, make_pretraining_task(config))
+  except (InputError, CheckpointError, loop.NonFiniteError, OSError) as e:
+    print(f'error: {e}', file=sys.stderr)
+    return EXIT_BAD_INPUT if isinstance(e, (InputError, OSError)) else 1
+  ev = result.eval_metrics
+  summary = f'{result.status} at step {result.step} in {result.wall_time:.0f} s'
+  if ev:
+    summary += (f'; held-out MLM accuracy {ev["mlm_accuracy"]:.4f} (most frequent token '
+                f'{ev["mlm_baseline_accuracy"]:.4f}), NSP accuracy {ev["nsp_accuracy"]:.4f}')
+  logging.info(summary)
+  print(summary, flush=True)
+  return 0
+
+
+def run() -> None:
+  app.run(lambda argv: sys.exit(main(argv)))
+
+
+if __name__ == '__main__':
+  run()

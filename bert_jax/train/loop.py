@@ -1,0 +1,422 @@
+"""The training loop every bert_jax run goes through: ``train(config, workdir, task)``.
+
+A ``Task`` says what is trained (model, loss, batches, evaluation); the config says how
+(mesh, optimizer, step budget, checkpoint cadence). The loop:
+
+1. builds the (data, fsdp, tensor) mesh and the parameter shardings from the logical
+   axes of ``nnx.eval_shape(task.build_model)``; parameters and optimizer state are
+   created already sharded (``jax.jit(init, out_shardings=...)``);
+2. resumes from the latest readable checkpoint of ``W/checkpoints`` (params, optimizer
+   state, step, the input iterator's position), or starts fresh (then
+   ``task.init_params`` may put pretrained weights over the fresh ones);
+3. runs ``num_train_steps`` jitted steps (``bert_jax.train.step``: compiled once, state
+   donated, batch placed with ``jax.make_array_from_process_local_data``), logging every
+   ``log_every_steps`` (``W/metrics.jsonl``, TensorBoard, progress bar with ETA, tokens/s,
+   MFU), evaluating every ``eval_every_steps`` and at the end (``task.eval_fn``), saving
+   every ``checkpoint_every_steps`` and at the end (async Orbax);
+4. on SIGTERM (preemption) saves the current step and returns ``status='preempted'``;
+   after ``max_nonfinite_steps`` skipped (non-finite) steps in a row raises
+   ``NonFiniteError`` (nothing non-finite is ever saved).
+
+Fine-tuning uses the same loop with its own ``Task`` (a new head, ``init_params`` =
+the pretrained encoder, ``eval_fn`` = dev-set metrics).
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import pathlib
+import signal
+import threading
+import time
+from typing import Any, Callable, Iterator, Mapping
+
+import jax
+import ml_collections
+import numpy as np
+import optax
+from absl import logging
+from flax import nnx
+from jax.sharding import Mesh
+
+from bert_jax.errors import InputError
+from bert_jax.train import checkpoints as ckpt_lib
+from bert_jax.train import mfu as mfu_lib
+from bert_jax.train import optimizer as opt_lib
+from bert_jax.train import partitioning
+from bert_jax.train.metrics_writer import MetricsWriter
+from bert_jax.train.step import LossFn, TrainState, jit_train_step, make_train_step
+
+
+@dataclasses.dataclass(frozen=True)
+class Task:
+  """What a run trains. Everything except the first four fields is optional.
+
+  Attributes:
+    name: for logs and checkpoint metadata ('pretraining', 'squad', ...).
+    build_model: ``rngs -> nnx.Module``; every variable of the model is trained (all must
+      be ``nnx.Param``), and parameters carry logical axis names.
+    loss_fn: ``(model, batch, rng) -> (scalar loss, {name: scalar})``; ``rng`` is the
+      dropout key (``None`` = deterministic).
+    train_iter: infinite iterator of this process's numpy batches (``global_batch_size /
+      process_count`` rows). With ``get_state``/``set_state`` (a grain iterator) its
+      position is checkpointed and a resumed run sees exactly the remaining batches.
+    eval_fn: ``(model, mesh) -> {name: float}``, run every ``eval_every_steps`` and at
+      the end on the current parameters (sharded as in training).
+    init_params: ``() -> nested dict of arrays``, a subtree of the parameter tree (e.g.
+      ``{'bert': encoder_params}``) put over the fresh initialisation when the run
+      starts from scratch (never on resume).
+    prepare_batch: ``batch -> batch`` inside the jitted step on the whole global batch,
+      before it is split into ``optimizer.grad_accum_steps`` microbatches (e.g. global
+      loss normalisers).
+    write_files: ``workdir -> None``, writes the task's files (``model_config.json``,
+      ``tokenizer/``, ...) on process 0 before training.
+    flops_per_token: train FLOPs per input token (``bert_jax.train.mfu``); 0 = no MFU.
+  """
+  name: str
+  build_model: Callable[[nnx.Rngs], nnx.Module]
+  loss_fn: LossFn
+  train_iter: Iterator[Mapping[str, np.ndarray]]
+  eval_fn: Callable[[nnx.Module, Mesh], Mapping[str, float]] | None = None
+  init_params: Callable[[], Mapping[str, Any]] | None = None
+  prepare_batch: Callable[[dict], dict] | None = None
+  write_files: Callable[[pathlib.Path], None] | None = None
+  flops_per_token: float = 0.0
+
+
+@dataclasses.dataclass
+class TrainResult:
+  """What ``train`` returns."""
+  status: str                          # 'completed' | 'preempted'
+  step: int                            # the last step run (and saved)
+  start_step: int                      # 0, or the step resumed from
+  train_metrics: dict[str, float]      # of the last logged step
+  eval_metrics: dict[str, float]       # of the last evaluation ({} without eval_fn)
+  train_step_compiles: int             # jit cache entries of the train step (1 = no retrace)
+  wall_time: float                     # seconds in this call
+
+
+class NonFiniteError(RuntimeError):
+  """Too many consecutive steps with a non-finite loss or gradient."""
+
+
+def default_train_config() -> ml_collections.ConfigDict:
+  """The keys ``train`` reads (tasks add ``model``, ``data``, ... beside them)."""
+  c = ml_collections.ConfigDict()
+  c.seed = 0                     # init, dropout (fold_in(seed, step)) and data order
+  c.global_batch_size = 256      # rows per optimizer step, over all processes
+  c.num_train_steps = 1000
+  c.log_every_steps = 50
+  c.eval_every_steps = 0         # 0: only at the end (when the task has an eval_fn)
+  c.checkpoint_every_steps = 1000
+  c.keep_checkpoints = 3         # newest N kept (0: all)
+  c.async_checkpoints = True
+  c.max_nonfinite_steps = 10     # stop after this many skipped steps in a row
+  c.progress_bar = True
+  c.peak_tflops = 0.0            # per device, for MFU (0: known accelerators / measured CPU)
+  c.mesh = ml_collections.ConfigDict()
+  c.mesh.data = -1               # -1: all the devices the other axes leave
+  c.mesh.fsdp = 1
+  c.mesh.tensor = 1
+  c.mesh.rules = partitioning.RULES  # logical axis -> mesh axes (partitioning.py)
+  c.optimizer = opt_lib.default_optimizer_config()
+  return c
+
+
+# ----------------------------------------------------------------------------
+# Building the state.
+# ----------------------------------------------------------------------------
+def _check_all_params(state: nnx.State) -> None:
+  bad = [jax.tree_util.keystr(p) for p, v in jax.tree_util.tree_leaves_with_path(
+      state, is_leaf=lambda x: isinstance(x, nnx.Variable))
+         if isinstance(v, nnx.Variable) and not isinstance(v, nnx.Param)]
+  if bad:
+    raise ValueError(f'the model has non-Param state {bad[:3]}; the trainer trains every '
+                     'variable, so keep RNG / statistics out of the module.')
+
+
+def _state_shardings(abstract: TrainState, param_sh: Any, tx, mesh: Mesh) -> TrainState:
+  repl = partitioning.replicated(mesh)
+  opt_sh = optax.tree_map_params(tx, lambda _, s: s, abstract.opt_state, param_sh,
+                                 transform_non_params=lambda _: repl)
+  return TrainState(step=repl, params=param_sh, opt_state=opt_sh, nonfinite_steps=repl,
+                    nonfinite_in_a_row=repl)
+
+
+def _overlay(params: Any, subtree: Mapping[str, Any], shardings: Any, path: str = '') -> Any:
+  """``params`` with the leaves of ``subtree`` put in (same shapes), placed as ``shardings``."""
+  out = dict(params)
+  for key, value in subtree.items():
+    if key not in params:
+      key_str = str(key)
+      match = [k for k in params if str(k) == key_str]
+      if not match:
+        raise InputError(f'init_params: {path}/{key} is not a parameter of the model '
+                         f'(expected one of {sorted(map(str, params))}).')
+      key = match[0]
+    where = f'{path}/{key}'
+    if isinstance(value, Mapping):
+      if not isinstance(params[key], Mapping):
+        raise InputError(f'init_params: {where} is a subtree, the model has an array there.')
+      out[key] = _overlay(params[key], value, shardings[key], where)
+    else:
+      old = params[key]
+      if tuple(np.shape(value)) != tuple(old.shape):
+        raise InputError(f'init_params: {where} has shape {np.shape(value)}, the model '
+                         f'expects {tuple(old.shape)}.')
+      out[key] = jax.device_put(np.asarray(value).astype(old.dtype), shardings[key])
+  return out
+
+
+@dataclasses.dataclass
+class StateSetup:
+  """The train state's structure on a mesh, before any array exists."""
+  graphdef: nnx.GraphDef           # the model's static structure (nnx.split)
+  abstract: TrainState             # ShapeDtypeStructs carrying their shardings
+  shardings: TrainState            # NamedShardings (params from the logical axes)
+  tx: optax.GradientTransformation
+  schedule: optax.Schedule
+  init: Callable[[], TrainState]   # jitted: creates the state already sharded
+
+
+def setup_state(config, build_model: Callable[[nnx.Rngs], nnx.Module], mesh: Mesh,
+                rules=partitioning.RULES) -> StateSetup:
+  """Shardings and the sharded initialiser of the train state of ``build_model``.
+
+  Nothing is computed: the model is traced with ``nnx.eval_shape``, its parameters'
+  logical axes give their shardings, the optimizer state mirrors them. Also what restores
+  a checkpoint onto any mesh: ``checkpoints.restore_latest(manager, setup.abstract)``.
+  """
+  seed = int(config.seed)
+  tx, schedule = opt_lib.make_optimizer(config.optimizer, int(config.num_train_steps))
+  abstract_model = nnx.eval_shape(lambda: build_model(nnx.Rngs(seed)))
+  graphdef, abstract_vars = nnx.split(abstract_model)
+  _check_all_params(abstract_vars)
+  names = partitioning.logical_specs(abstract_vars)
+  param_sh = partitioning.param_shardings(nnx.to_pure_dict(abstract_vars), names, mesh, rules)
+
+  def init() -> TrainState:
+    model = build_model(nnx.Rngs(seed))
+    return TrainState.create(nnx.to_pure_dict(nnx.state(model)), tx)
+
+  abstract = jax.eval_shape(init)
+  shardings = _state_shardings(abstract, param_sh, tx, mesh)
+  abstract = jax.tree.map(lambda a, s: jax.ShapeDtypeStruct(a.shape, a.dtype, sharding=s),
+                          abstract, shardings)
+  return StateSetup(graphdef, abstract, shardings, tx, schedule,
+                    jax.jit(init, out_shardings=shardings))
+
+
+# ----------------------------------------------------------------------------
+# Preemption.
+# ----------------------------------------------------------------------------
+class _Preemption:
+  """SIGTERM -> a flag the loop checks after every step (all processes agree on it)."""
+
+  def __init__(self):
+    self.requested = threading.Event()
+    self._old = None
+
+  def __enter__(self):
+    if threading.current_thread() is threading.main_thread():
+      self._old = signal.signal(signal.SIGTERM, lambda *_: self.requested.set())
+    return self
+
+  def __exit__(self, *exc):
+    if self._old is not None:
+      signal.signal(signal.SIGTERM, self._old)
+
+  def reached(self, step: int) -> bool:
+    if jax.process_count() > 1:
+      from jax.experimental import multihost_utils  # pylint: disable=g-import-not-at-top
+      try:  # Needs jax.distributed's preemption service; else fall back to the local flag.
+        if multihost_utils.reached_preemption_sync_point(step):
+          return True
+      except Exception:  # pylint: disable=broad-except
+        pass
+      local = np.array(self.requested.is_set(), np.int32)
+      return bool(multihost_utils.process_allgather(local).max())
+    return self.requested.is_set()
+
+
+# ----------------------------------------------------------------------------
+# The loop.
+# ----------------------------------------------------------------------------
+def _host(metrics: Mapping[str, jax.Array]) -> dict[str, float]:
+  return {k: float(v) for k, v in jax.device_get(dict(metrics)).items()}
+
+
+def train(config: ml_collections.ConfigDict, workdir: str | pathlib.Path, task: Task, *,
+          devices: list[jax.Device] | None = None) -> TrainResult:
+  """Trains ``task`` as ``config`` says, in ``workdir`` (resuming what is there).
+
+  Args:
+    config: ``default_train_config()`` keys (plus whatever the task reads).
+    workdir: holds config.json, checkpoints/, metrics.jsonl, tb/ and the task's files.
+    task: see ``Task``.
+    devices: the devices of the mesh (default: all).
+
+  Returns:
+    ``TrainResult``.
+
+  Raises:
+    NonFiniteError: ``max_nonfinite_steps`` skipped steps in a row.
+    checkpoints.CheckpointError: the workdir has checkpoints and none can be restored.
+    InputError: a bad config value or workdir.
+  """
+  t_begin = time.time()
+  workdir = pathlib.Path(workdir).absolute()
+  ckpt_lib.check_workdir(workdir)
+  workdir.mkdir(parents=True, exist_ok=True)
+  mesh = partitioning.make_mesh(config.mesh, devices)
+  rules = partitioning.rules_from_config(config.mesh.get('rules'))
+  num_steps = int(config.num_train_steps)
+  accum = int(config.optimizer.get('grad_accum_steps', 1) or 1)
+  gbs = int(config.global_batch_size)
+  divisor = partitioning.batch_divisor(mesh, rules) * accum
+  if num_steps <= 0:
+    raise InputError(f'num_train_steps={num_steps}; expected > 0.')
+  if gbs <= 0 or gbs % divisor:
+    raise InputError(f'global_batch_size={gbs} must be a positive multiple of {divisor} '
+                     f'(batch mesh axes {partitioning.describe(mesh)} x grad_accum_steps '
+                     f'{accum}).')
+  seed = int(config.seed)
+  setup = setup_state(config, task.build_model, mesh, rules)
+  tx, state_sh, param_sh = setup.tx, setup.shardings, setup.shardings.params
+
+  # Workdir files, then resume or start.
+  if jax.process_index() == 0:
+    changed = ckpt_lib.write_config(workdir, config)
+    if changed:
+      logging.warning('config differs from the one this workdir was run with before (kept '
+                      'as config.<time>.json): %s', ', '.join(changed[:20]))
+    if task.write_files is not None:
+      task.write_files(workdir)
+  manager = ckpt_lib.make_manager(workdir, max_to_keep=int(config.keep_checkpoints),
+                                  async_save=bool(config.get('async_checkpoints', True)))
+  try:
+    restored = ckpt_lib.restore_latest(manager, setup.abstract, data_iter=task.train_iter)
+  except BaseException:
+    manager.close()
+    raise
+  if restored is not None:
+    state, start = restored.state, restored.step
+  else:
+    start = 0
+    state = setup.init()
+    if task.init_params is not None:
+      params = _overlay(state.params, task.init_params(), param_sh)
+      state = jax.jit(lambda p: TrainState.create(p, tx), out_shardings=state_sh,
+                      donate_argnums=0)(params)
+  num_params = sum(int(np.prod(x.shape)) for x in jax.tree.leaves(setup.abstract.params))
+
+  train_step = jit_train_step(
+      make_train_step(setup.graphdef, task.loss_fn, tx, setup.schedule, grad_accum_steps=accum,
+                      prepare_batch=task.prepare_batch, mesh=mesh, rules=rules),
+      state_sh, mesh, rules)
+  rng = jax.random.key(seed)
+  peak, peak_note = mfu_lib.peak_flops(list(mesh.devices.flat),
+                                       peak_tflops=float(config.get('peak_tflops', 0.0)))
+  writer = MetricsWriter(workdir, total_steps=num_steps, initial_step=start,
+                         progress=bool(config.get('progress_bar', True)))
+  writer.message(f'{task.name}: {num_params:,} parameters on mesh {partitioning.describe(mesh)}; '
+                 + (f'resumed from {manager.directory}/{start}' if restored is not None
+                    else 'fresh start' + (' from init_params' if task.init_params else ''))
+                 + f'; steps {start} -> {num_steps}.')
+  log_every = max(1, int(config.log_every_steps))
+  eval_every = int(config.eval_every_steps)
+  ckpt_every = int(config.checkpoint_every_steps)
+  max_bad = max(1, int(config.max_nonfinite_steps))
+  ckpt_meta = {'task': task.name, 'mesh': partitioning.describe(mesh),
+               'process_count': jax.process_count(),
+               'config': _json_safe(config)}
+
+  checked = [start]  # the last step whose metrics were checked
+
+  def check_nonfinite(metrics, step):
+    if step <= checked[0]:
+      return
+    checked[0] = step
+    metrics = jax.device_get(metrics)
+    bad_run = int(metrics['nonfinite_in_a_row'])
+    if int(metrics['nonfinite']):
+      writer.message(f'step {step}: non-finite loss or gradients; update skipped '
+                     f'({bad_run} in a row, {int(metrics["nonfinite_steps"])} in total).')
+    if bad_run >= max_bad:
+      raise NonFiniteError(
+          f'{bad_run} steps in a row (up to step {step}) had a non-finite loss or gradient '
+          f'norm; stopping (max_nonfinite_steps={max_bad}). The parameters were not '
+          f'updated by those steps and no checkpoint holds non-finite values; the latest '
+          f'checkpoint is {manager.latest_step()}. Lower optimizer.learning_rate, raise '
+          'warmup_steps or check the data.')
+
+  def evaluate(step) -> dict[str, float]:
+    model = nnx.merge(setup.graphdef, state.params)
+    metrics = {k: float(v) for k, v in task.eval_fn(model, mesh).items()}
+    del model
+    writer.write(step, metrics, kind='eval')
+    writer.message(f'step {step} eval: ' + ', '.join(f'{k}={v:.4g}' for k, v in metrics.items()))
+    return metrics
+
+  step = start
+  status, last_train, last_eval = 'completed', {}, {}
+  pending = None                 # previous step's metrics (device), checked one step behind
+  window_t = window_step = None  # throughput window start (after the first step compiled)
+  excluded = 0.0                 # eval / checkpoint seconds inside the window
+  tokens_per_step = None
+  try:
+    with _Preemption() as preemption:
+      while step < num_steps:
+        host_batch = next(task.train_iter)
+        if tokens_per_step is None and 'input_ids' in host_batch:
+          tokens_per_step = int(np.prod(np.shape(host_batch['input_ids']))) * jax.process_count()
+        batch = partitioning.shard_batch(host_batch, mesh, rules)
+        state, metrics = train_step(state, batch, rng)
+        step += 1
+        if pending is not None:
+          check_nonfinite(pending, step - 1)
+        pending = metrics
+        if window_t is None:
+          jax.block_until_ready(metrics)  # compile + first step: not part of throughput
+          window_t, window_step = time.time(), step
+        writer.advance(step)
+
+        if step % log_every == 0 or step == num_steps:
+          host = _host(metrics)
+          check_nonfinite(host, step)
+          now = time.time()
+          tps = None
+          if step > window_step and tokens_per_step:
+            tps = (step - window_step) * tokens_per_step / max(now - window_t - excluded, 1e-9)
+          host['tokens_per_sec'] = tps
+          host['steps_per_sec'] = None if tps is None else tps / tokens_per_step
+          host['mfu'] = mfu_lib.mfu(task.flops_per_token, tps or 0.0, peak)
+          writer.write(step, host)
+          last_train = host
+          window_t, window_step, excluded = now, step, 0.0
+
+        t0 = time.time()
+        if task.eval_fn is not None and (
+            step == num_steps or (eval_every > 0 and step % eval_every == 0)):
+          last_eval = evaluate(step)
+        preempted = preemption.reached(step)
+        if step == num_steps or preempted or (ckpt_every > 0 and step % ckpt_every == 0):
+          check_nonfinite(metrics, step)
+          ckpt_lib.save(manager, state, data_iter=task.train_iter, meta=ckpt_meta)
+        excluded += time.time() - t0
+        if preempted:
+          status = 'preempted'
+          writer.message(f'SIGTERM: saved step {step} to {manager.directory}; exiting.')
+          break
+  finally:
+    manager.wait_until_finished()
+    manager.close()
+    writer.close()
+  logging.info('peak FLOP/s for MFU: %s', peak_note)
+  return TrainResult(status=status, step=step, start_step=start, train_metrics=last_train,
+                     eval_metrics=last_eval, train_step_compiles=int(train_step._cache_size()),  # pylint: disable=protected-access
+                     wall_time=time.time() - t_begin)
+
+
+def _json_safe(config) -> Any:
+  return json.loads(ckpt_lib.config_to_json(config))

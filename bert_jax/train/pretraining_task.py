@@ -1,0 +1,248 @@
+"""BERT pretraining as a ``Task``: masked LM + next sentence prediction.
+
+  task = make_pretraining_task(config)        # config: configs/pretrain.py
+  bert_jax.train.loop.train(config, workdir, task)
+
+Loss (google-research/bert ``run_pretraining.py``): MLM cross-entropy at the masked
+positions only (the vocabulary projection runs on ``[B, P]`` gathered positions, not on
+``[B, L]``), averaged with ``masked_lm_weights`` over the whole global batch; plus the
+NSP cross-entropy averaged over examples. ``prepare_batch`` attaches the global
+masked-token count so that gradient accumulation gives exactly the full-batch loss.
+
+Held-out evaluation: the data pipeline's eval split (documents no training batch ever
+sees), one deterministic pass, MLM / NSP loss and accuracy summed over every example,
+next to the accuracy of always predicting the most frequent token / label.
+"""
+from __future__ import annotations
+
+import json
+import pathlib
+from typing import Any, Mapping
+
+import jax
+import jax.numpy as jnp
+import optax
+from absl import logging
+from flax import nnx
+
+from bert_jax.errors import InputError
+from bert_jax.masks import make_attention_mask
+from bert_jax.models import BertConfig, BertForPreTraining
+from bert_jax.train import partitioning
+from bert_jax.train.loop import Task
+from bert_jax.train.mfu import bert_flops_per_token
+from bert_jax.train.step import make_eval_step
+
+MODEL_CONFIG = 'model_config.json'
+TOKENIZER_DIR = 'tokenizer'
+# BertConfig fields that fix the parameter shapes: a workdir never mixes two of them.
+SHAPE_KEYS = ('vocab_size', 'hidden_size', 'num_hidden_layers', 'num_attention_heads',
+              'intermediate_size', 'max_position_embeddings', 'type_vocab_size')
+
+
+# ----------------------------------------------------------------------------
+# Model.
+# ----------------------------------------------------------------------------
+def model_config(config, vocab_size: int) -> BertConfig:
+  """``config.model`` (``preset`` + BertConfig overrides; vocab_size 0 = the tokenizer's)."""
+  m = dict(config.model)
+  preset = m.pop('preset', 'base')
+  overrides = {k: v for k, v in m.items() if v is not None}
+  if not overrides.get('vocab_size'):
+    overrides['vocab_size'] = int(vocab_size)
+  try:
+    return BertConfig.preset(preset, **overrides)
+  except (TypeError, ValueError) as e:
+    raise InputError(f'--config.model: {e}') from None
+
+
+def _forward(model: BertForPreTraining, batch: Mapping[str, jax.Array], rng):
+  mask = make_attention_mask(batch['attention_mask'], segment_ids=batch.get('segment_ids'))
+  return model(batch['input_ids'], batch['token_type_ids'], mask,
+               position_ids=batch.get('position_ids'),
+               masked_positions=batch['masked_lm_positions'], rng=rng)
+
+
+def _per_example(model, batch, rng):
+  """Per-position / per-example losses and hits: (mlm_ce, mlm_hit [B, P], nsp_ce, nsp_hit [B])."""
+  out = _forward(model, batch, rng)
+  mlm_logits = out['mlm_logits']                      # [B, P, V] fp32
+  ids = batch['masked_lm_ids']                        # [B, P]
+  mlm_ce = optax.softmax_cross_entropy_with_integer_labels(mlm_logits, ids)
+  mlm_hit = (jnp.argmax(mlm_logits, -1) == ids).astype(jnp.float32)
+  nsp_logits = out['nsp_logits']                      # [B, 2] fp32
+  labels = batch['next_sentence_label']               # [B]
+  nsp_ce = optax.softmax_cross_entropy_with_integer_labels(nsp_logits, labels)
+  nsp_hit = (jnp.argmax(nsp_logits, -1) == labels).astype(jnp.float32)
+  return mlm_ce, mlm_hit, nsp_ce, nsp_hit
+
+
+# ----------------------------------------------------------------------------
+# Loss.
+# ----------------------------------------------------------------------------
+def prepare_batch(batch: dict[str, jax.Array]) -> dict[str, jax.Array]:
+  """Adds ``mlm_weight_per_row`` [B]: the global batch's masked-token weight per row, so a
+  microbatch of b rows normalises by b x that (= the full batch's normaliser / k)."""
+  w = batch['masked_lm_weights'].astype(jnp.float32)  # [B, P]
+  per_row = jnp.sum(w) / w.shape[0]
+  return {**batch, 'mlm_weight_per_row': jnp.full((w.shape[0],), per_row, jnp.float32)}
+
+
+def pretraining_loss(model: BertForPreTraining, batch: Mapping[str, jax.Array], rng=None):
+  """``(mlm_loss + nsp_loss, metrics)``; MLM averaged over the weighted masked positions."""
+  mlm_ce, mlm_hit, nsp_ce, nsp_hit = _per_example(model, batch, rng)
+  w = batch['masked_lm_weights'].astype(jnp.float32)
+  if 'mlm_weight_per_row' in batch:
+    denom = jnp.sum(batch['mlm_weight_per_row'])
+  else:
+    denom = jnp.sum(w)
+  denom = jnp.maximum(denom, 1e-5)
+  mlm_loss = jnp.sum(mlm_ce * w) / denom
+  nsp_loss = jnp.mean(nsp_ce)
+  metrics = {'mlm_loss': mlm_loss, 'nsp_loss': nsp_loss,
+             'mlm_accuracy': jnp.sum(mlm_hit * w) / denom, 'nsp_accuracy': jnp.mean(nsp_hit)}
+  return mlm_loss + nsp_loss, metrics
+
+
+def eval_sums(model: BertForPreTraining, batch: Mapping[str, jax.Array]) -> dict[str, jax.Array]:
+  """Sums over one batch (deterministic): numerators and counts of the held-out metrics."""
+  mlm_ce, mlm_hit, nsp_ce, nsp_hit = _per_example(model, batch, None)
+  w = batch['masked_lm_weights'].astype(jnp.float32)
+  return {'mlm_loss': jnp.sum(mlm_ce * w), 'mlm_accuracy': jnp.sum(mlm_hit * w),
+          'mlm_count': jnp.sum(w), 'nsp_loss': jnp.sum(nsp_ce),
+          'nsp_accuracy': jnp.sum(nsp_hit), 'nsp_count': jnp.asarray(nsp_ce.shape[0], jnp.float32)}
+
+
+# ----------------------------------------------------------------------------
+# Held-out evaluation.
+# ----------------------------------------------------------------------------
+class HeldOutEval:
+  """``eval_fn(model, mesh)`` over the data pipeline's eval split (compiled once)."""
+
+  def __init__(self, dataset, *, max_batches: int = 0, rules=partitioning.RULES):
+    self.dataset = dataset
+    self.max_batches = int(max_batches)
+    self.rules = rules
+    self.baseline: dict[str, float] | None = None
+    self._step = None
+
+  def batches(self):
+    it = iter(self.dataset)
+    try:
+      for i, batch in enumerate(it):
+        if self.max_batches and i >= self.max_batches:
+          break
+        yield batch
+    finally:
+      if hasattr(it, 'close'):
+        it.close()
+
+  def __call__(self, model: nnx.Module, mesh) -> dict[str, float]:
+    from bert_jax.data import mlm_majority_baseline  # pylint: disable=g-import-not-at-top
+    graphdef, params = nnx.split(model)
+    if self._step is None:
+      self._step = jax.jit(make_eval_step(graphdef, eval_sums, mesh=mesh, rules=self.rules))
+    totals: dict[str, float] = {}
+    host_batches = []
+    for batch in self.batches():
+      if self.baseline is None:
+        host_batches.append(batch)
+      sums = jax.device_get(self._step(params, partitioning.shard_batch(batch, mesh, self.rules)))
+      for k, v in sums.items():
+        totals[k] = totals.get(k, 0.0) + float(v)
+    if not totals:
+      raise InputError('the eval split gave no batch (eval batch size larger than the '
+                       'held-out set?)')
+    if self.baseline is None:
+      self.baseline = mlm_majority_baseline(host_batches)
+    mlm_n, nsp_n = max(totals['mlm_count'], 1.0), max(totals['nsp_count'], 1.0)
+    out = {'mlm_loss': totals['mlm_loss'] / mlm_n, 'nsp_loss': totals['nsp_loss'] / nsp_n,
+           'mlm_accuracy': totals['mlm_accuracy'] / mlm_n,
+           'nsp_accuracy': totals['nsp_accuracy'] / nsp_n}
+    out['loss'] = out['mlm_loss'] + out['nsp_loss']
+    out.update(mlm_baseline_accuracy=self.baseline['mlm_accuracy'],
+               nsp_baseline_accuracy=self.baseline['nsp_accuracy'],
+               num_examples=totals['nsp_count'], num_predictions=totals['mlm_count'])
+    return out
+
+
+# ----------------------------------------------------------------------------
+# Workdir files and the task.
+# ----------------------------------------------------------------------------
+def write_model_files(workdir: pathlib.Path, cfg: BertConfig, tokenizer) -> None:
+  """``model_config.json`` and ``tokenizer/``; a workdir of another model is an error."""
+  path = workdir / MODEL_CONFIG
+  if path.is_file():
+    old = json.loads(path.read_text(encoding='utf-8'))
+    diff = [k for k in SHAPE_KEYS if old.get(k) != getattr(cfg, k)]
+    if diff:
+      raise InputError(f'{path} describes a model with {diff[0]}={old.get(diff[0])}, this run '
+                       f'has {diff[0]}={getattr(cfg, diff[0])}; use a new --workdir.')
+  path.write_text(cfg.to_json() + '\n', encoding='utf-8')
+  if tokenizer is not None:
+    from bert_jax.tokenization import save_tokenizer_files  # pylint: disable=g-import-not-at-top
+    try:
+      save_tokenizer_files(tokenizer, workdir / TOKENIZER_DIR)
+    except FileExistsError as e:
+      raise InputError(f'{e} (this workdir was trained with another vocabulary; use a new '
+                       '--workdir).') from None
+
+
+def _init_from(path: str, cfg: BertConfig):
+  def load() -> dict[str, Any]:
+    from bert_jax.convert import load_pretrained  # pylint: disable=g-import-not-at-top
+    pre = load_pretrained(path, scan_layers=cfg.scan_layers)
+    diff = [k for k in SHAPE_KEYS if getattr(pre.config, k) != getattr(cfg, k)]
+    if diff:
+      raise InputError(f'init_from={path} has {diff[0]}={getattr(pre.config, diff[0])}, the '
+                       f'configured model has {getattr(cfg, diff[0])}.')
+    logging.info('initialising from %s (step %s)', pre.source, pre.step)
+    return pre.params
+  return load
+
+
+def make_pretraining_task(config, *, process_index: int | None = None,
+                          process_count: int | None = None) -> Task:
+  """The MLM + NSP ``Task`` of ``config`` (configs/pretrain.py): data, model, eval."""
+  from bert_jax.data import make_pretrain_dataset, make_pretrain_iterator  # pylint: disable=g-import-not-at-top
+  data = config.data
+  init_from = config.get('init_from', '') or ''
+  if init_from and not data.vocab:
+    tok_dir = pathlib.Path(init_from) / TOKENIZER_DIR
+    if tok_dir.is_dir():
+      data = data.copy_and_resolve_references()
+      data.vocab = str(tok_dir)
+  train_iter, tokenizer = make_pretrain_iterator(
+      data, global_batch_size=int(config.global_batch_size), seed=int(config.seed),
+      split='train', process_index=process_index, process_count=process_count)
+  cfg = model_config(config, tokenizer.vocab_size)
+  if int(data.max_seq_length) > cfg.max_position_embeddings:
+    raise InputError(f'data.max_seq_length={data.max_seq_length} exceeds '
+                     f'model.max_position_embeddings={cfg.max_position_embeddings}.')
+  if tokenizer.vocab_size > cfg.vocab_size:
+    raise InputError(f'the tokenizer has {tokenizer.vocab_size} tokens, model.vocab_size is '
+                     f'{cfg.vocab_size}.')
+  rules = partitioning.rules_from_config(config.mesh.get('rules'))
+  eval_fn = None
+  if config.get('eval', True):
+    eval_ds, _ = make_pretrain_dataset(
+        data, global_batch_size=int(config.get('eval_batch_size', 0) or config.global_batch_size),
+        seed=int(config.seed), split='eval', process_index=process_index,
+        process_count=process_count, tokenizer=tokenizer)
+    eval_fn = HeldOutEval(eval_ds, max_batches=int(config.get('eval_batches', 0)), rules=rules)
+  return Task(
+      name='pretraining',
+      build_model=lambda rngs: BertForPreTraining(cfg, rngs=rngs),
+      loss_fn=pretraining_loss,
+      train_iter=train_iter,
+      eval_fn=eval_fn,
+      init_params=_init_from(init_from, cfg) if init_from else None,
+      prepare_batch=prepare_batch,
+      write_files=lambda workdir: write_model_files(workdir, cfg, tokenizer),
+      flops_per_token=bert_flops_per_token(cfg, int(data.max_seq_length),
+                                           int(data.max_predictions_per_seq)),
+  )
+
+
+__all__ = ['HeldOutEval', 'eval_sums', 'make_pretraining_task', 'model_config',
+           'prepare_batch', 'pretraining_loss', 'write_model_files']
