@@ -14,6 +14,7 @@ A **workdir** ``W`` of a training run has ``W/model_config.json``, ``W/tokenizer
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import logging
@@ -66,7 +67,9 @@ def restore_params(path: pathlib.Path) -> Params:
   if not path.is_dir():
     raise InputError(f'{path} not found: expected an Orbax params checkpoint directory.')
   try:
-    with ocp.PyTreeCheckpointer() as ckptr:
+    with _quiet_absl(), ocp.PyTreeCheckpointer() as ckptr:
+      # (The params item of a training step has no _CHECKPOINT_METADATA of its own: Orbax
+      # warns about it on every read; the tree metadata below is what matters.)
       item = ckptr.metadata(os.fspath(path.absolute())).item_metadata
       if item is None or getattr(item, 'tree', None) is None:
         raise ValueError('no readable tree metadata (_METADATA)')
@@ -80,6 +83,17 @@ def restore_params(path: pathlib.Path) -> Params:
   if not isinstance(params, dict):
     raise InputError(f'{path} does not hold a param dict (found {type(params).__name__}).')
   return normalize_keys(params)
+
+
+@contextlib.contextmanager
+def _quiet_absl():
+  from absl import logging as absl_logging  # pylint: disable=g-import-not-at-top
+  old = absl_logging.get_verbosity()
+  absl_logging.set_verbosity(absl_logging.ERROR)
+  try:
+    yield
+  finally:
+    absl_logging.set_verbosity(old)
 
 
 def _drop_failed_futures() -> None:

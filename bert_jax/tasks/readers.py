@@ -12,11 +12,13 @@ import os
 import pathlib
 from typing import Collection, Sequence
 
+from bert_jax.errors import InputError
+
 PathLike = str | os.PathLike
 
 
-class DataFormatError(ValueError):
-  """A data file does not have the expected format."""
+class DataFormatError(InputError):
+  """A data file does not have the expected format (an ``InputError``: CLIs report it)."""
 
 
 # ----------------------------------------------------------------------------
@@ -30,40 +32,57 @@ class TextExample:
   line: int  # 1-based line in the file, for error messages
 
 
-def read_glue_tsv(path: PathLike, text_fields: Sequence[str], label_field: str | None = 'label',
-                  *, label_set: Collection[str] | None = None) -> list[TextExample]:
+def read_glue_tsv(path: PathLike, text_fields: Sequence[str | int],
+                  label_field: str | int | None = 'label', *,
+                  label_set: Collection[str] | None = None,
+                  has_header: bool = True) -> list[TextExample]:
   """Reads a tab-separated file with a header row (GLUE format).
 
   Args:
     path: the .tsv file.
     text_fields: header names of the text columns, e.g. ``('sentence',)`` or
-      ``('sentence1', 'sentence2')``.
-    label_field: header name of the label column; ``None`` for unlabelled files.
+      ``('sentence1', 'sentence2')``; or 0-based column numbers (files without a
+      header such as CoLA's, or to pick a column by position).
+    label_field: header name (or column number) of the label column; ``None`` for
+      unlabelled files.
     label_set: if given, every label must be one of these.
+    has_header: False for files whose first line is already data (CoLA); columns must
+      then be given by number.
   Returns:
     Examples in file order. No quoting: fields may contain quote characters.
   """
   path = pathlib.Path(path)
-  wanted = list(text_fields) + ([label_field] if label_field else [])
+  wanted = list(text_fields) + ([label_field] if label_field is not None else [])
   with open(path, encoding='utf-8', newline='') as f:
     rows = csv.reader(f, delimiter='\t', quoting=csv.QUOTE_NONE)
-    header = next(rows, None)
-    if header is None:
-      raise DataFormatError(f'{path}: empty file, expected a header row.')
-    missing = [name for name in wanted if name not in header]
-    if missing:
+    first = 1
+    if has_header:
+      header = next(rows, None)
+      if header is None:
+        raise DataFormatError(f'{path}: empty file, expected a header row.')
+      first = 2
+    else:
+      rows = list(rows)
+      header = [str(i) for i in range(len(rows[0]))] if rows else []
+      named = [n for n in wanted if not isinstance(n, int)]
+      if named:
+        raise DataFormatError(f'{path}: has_header=False needs column numbers, got names '
+                              f'{named}.')
+    missing = [name for name in wanted
+               if (name >= len(header) if isinstance(name, int) else name not in header)]
+    if missing and header:
       raise DataFormatError(f'{path}:1: header has no column(s) {missing}; columns are '
                             f'{header}.')
-    cols = [header.index(name) for name in wanted]
+    cols = [name if isinstance(name, int) else header.index(name) for name in wanted]
     examples = []
-    for lineno, row in enumerate(rows, start=2):
+    for lineno, row in enumerate(rows, start=first):
       if not row or (len(row) == 1 and not row[0].strip()):
         continue
       if len(row) != len(header):
         raise DataFormatError(f'{path}:{lineno}: expected {len(header)} tab-separated '
                               f'fields, got {len(row)}.')
       values = [row[c] for c in cols]
-      label = values.pop() if label_field else None
+      label = values.pop() if label_field is not None else None
       if label_set is not None and label not in label_set:
         raise DataFormatError(f'{path}:{lineno}: unknown label {label!r}; expected one of '
                               f'{sorted(label_set)}.')
@@ -91,12 +110,14 @@ class SquadExample:
   title: str = ''
 
 
-def read_squad_json(path: PathLike, *, check_offsets: bool = True) -> list[SquadExample]:
+def read_squad_json(path: PathLike, *, check_offsets: bool = True,
+                    labelled: bool = True) -> list[SquadExample]:
   """Reads a SQuAD v1.1/v2.0 file (``data -> paragraphs -> qas``).
 
   ``is_impossible`` defaults to "no answers" when the key is absent (v1.1).
   Every answer must satisfy ``context[start:start + len(text)] == text`` (unless
-  ``check_offsets`` is False); question ids must be unique.
+  ``check_offsets`` is False); question ids must be unique. ``labelled=False`` reads
+  questions to predict: answers are optional (and ignored).
   """
   path = pathlib.Path(path)
   try:
@@ -135,10 +156,14 @@ def read_squad_json(path: PathLike, *, check_offsets: bool = True) -> list[Squad
                 f'{path}: question {qid!r}: answer {text!r} does not match the context at '
                 f'answer_start={start} (context has {found!r} there).')
           answers.append(Answer(text, start))
-        is_impossible = bool(qa.get('is_impossible', not answers))
+        if not labelled:
+          answers = []
+          is_impossible = False
+        else:
+          is_impossible = bool(qa.get('is_impossible', not answers))
         if is_impossible and answers:
           raise DataFormatError(f'{path}: question {qid!r} is_impossible but has answers.')
-        if not is_impossible and not answers:
+        if labelled and not is_impossible and not answers:
           raise DataFormatError(f'{path}: question {qid!r} has no answers and is not '
                                 'marked is_impossible.')
         question = qa.get('question')

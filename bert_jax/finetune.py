@@ -1,0 +1,396 @@
+r"""Fine-tune a pretrained encoder: classification, span extraction (SQuAD), tagging (NER).
+
+  python -m bert_jax.finetune --config=experiments/squad.py:squad_ko --workdir=/tmp/ft/ko \
+      --config.init_checkpoint=/tmp/pretrain/demo
+
+``init_checkpoint``: a pretraining workdir (latest committed step), a step directory, a
+model export or an HF directory. Only the encoder is restored; the task head starts fresh.
+Every mismatch (model size, vocabulary, tokenizer casing, max positions) is an error
+before training. Training runs through the one trainer (``bert_jax.train``: mesh,
+optimizer, checkpoints, resume, metrics); the dev set is evaluated every
+``eval_every_epochs`` and the best checkpoint by the dev metric is kept and reported.
+
+Modes (``--config.mode``): ``train`` (train + evaluate; a workdir with checkpoints resumes),
+``eval`` (the best checkpoint on the dev set(s); writes predictions under
+``WORKDIR/eval/``), ``predict`` (the best checkpoint on ``data.predict_file`` / the TFDS
+predict split; writes under ``WORKDIR/predict/``).
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import pathlib
+import sys
+import time
+import types
+from typing import Any, Sequence
+
+import jax
+import ml_collections
+import numpy as np
+from flax import nnx
+
+from bert_jax.convert import orbax_io, params_to_model
+from bert_jax.convert.params import flatten, is_scanned, normalize_keys, unflatten
+from bert_jax.data.finetune import eval_batches, num_examples, train_dataset
+from bert_jax.errors import EXIT_BAD_INPUT, InputError
+from bert_jax.serve.loading import BEST_FILE, resolve_params
+from bert_jax.tasks import get_task
+from bert_jax.tasks.config import main_metric
+from bert_jax.tasks.encoder import (Encoder, encoder_from_workdir, load_encoder,
+                                    write_workdir_files)
+from bert_jax.train import loop
+from bert_jax.train.loop import Task, default_train_config
+from bert_jax.train.metrics_writer import EVAL_METRICS_FILE
+
+MODES = ('train', 'eval', 'predict')
+
+
+@dataclasses.dataclass
+class EvalSet:
+  """One labelled (or, for predict, unlabelled) set, featurised."""
+  name: str
+  where: str
+  examples: list
+  arrays: dict[str, np.ndarray]
+  meta: Any
+
+
+@dataclasses.dataclass
+class Setup:
+  """Everything a fine-tuning run needs, built (and checked) before any step."""
+  cfg: Any
+  task: types.ModuleType
+  encoder: Encoder
+  labels: list[str]
+  num_outputs: int
+  train: EvalSet | None
+  dev: list[EvalSet]
+
+  def make_model(self, rngs: nnx.Rngs, *, with_encoder_weights: bool = True):
+    """The task model; the encoder's pretrained weights are put in (heads fresh)."""
+    make = lambda c, rngs: self.task.make_model(c, self.cfg, self.num_outputs, rngs)
+    if self.encoder.params is None or not with_encoder_weights:
+      return make(self.encoder.config, rngs)
+    return params_to_model({'bert': self.encoder.params}, self.encoder.config, model_cls=make,
+                           rngs=rngs, allow_unused=True)
+
+  @property
+  def task_info(self) -> dict[str, Any]:
+    return {'task': self.cfg.task, 'labels': self.labels, 'num_outputs': self.num_outputs,
+            'main_metric': main_metric(self.cfg), 'init_checkpoint': self.cfg.init_checkpoint,
+            'random_init': bool(self.cfg.random_init)}
+
+
+# ----------------------------------------------------------------------------
+# Data.
+# ----------------------------------------------------------------------------
+def _split_cfgs(cfg: Any, split: str) -> list[tuple[str, Any]]:
+  """One config per set of ``split`` (``dev_file`` / ``tfds_dev_split`` may list several,
+  comma-separated, e.g. MNLI matched and mismatched)."""
+  data = cfg.data
+  files = [s for s in (data.get(f'{split}_file') or '').split(',') if s]
+  tfds_splits = [s for s in (data.get(f'tfds_{split}_split') or '').split(',') if s]
+  out = []
+  if files:
+    for f in files:
+      c = cfg.copy_and_resolve_references()
+      c.data[f'{split}_file'] = f
+      out.append((pathlib.Path(f.split(':', 1)[-1]).stem, c))
+  elif data.tfds_name and tfds_splits:
+    for s in tfds_splits:
+      c = cfg.copy_and_resolve_references()
+      c.data[f'tfds_{split}_split'] = s
+      out.append((s, c))
+  else:
+    out.append((split, cfg))  # load_examples raises the "no data" error
+  return out
+
+
+def featurise(cfg: Any, task, split: str, tokenizer, labels: Sequence[str]) -> list[EvalSet]:
+  sets = []
+  for name, c in _split_cfgs(cfg, split):
+    examples, where = task.load_examples(c, split)
+    arrays, meta = task.make_features(examples, tokenizer, cfg, labels,
+                                      labelled=split != 'predict')
+    sets.append(EvalSet(name, where, examples, arrays, meta))
+  return sets
+
+
+def setup(cfg: Any, workdir: pathlib.Path | None = None) -> Setup:
+  """Loads and checks the encoder, reads and featurises the data (no training yet)."""
+  if cfg.mode not in MODES:
+    raise InputError(f'--config.mode={cfg.mode!r}; expected one of {MODES}.')
+  task = get_task(cfg.task)
+  if cfg.mode == 'train':
+    encoder = load_encoder(cfg)
+    train_examples, where = task.load_examples(cfg, 'train')
+    labels = task.label_list(cfg, train_examples)
+    arrays, meta = task.make_features(train_examples, encoder.tokenizer, cfg, labels)
+    train = EvalSet('train', where, train_examples, arrays, meta)
+  else:
+    info = read_task_info(workdir)
+    if info.get('task') != cfg.task:
+      raise InputError(f'{workdir / "task.json"}: this workdir holds a {info.get("task")!r} '
+                       f'model, the config is for {cfg.task!r}.')
+    encoder = encoder_from_workdir(workdir, cfg)
+    labels, train = info['labels'], None
+  n_out = task.num_outputs(cfg, labels)
+  split = 'predict' if cfg.mode == 'predict' else 'dev'
+  dev = featurise(cfg, task, split, encoder.tokenizer, labels)
+  return Setup(cfg, task, encoder, labels, n_out, train, dev)
+
+
+def read_task_info(workdir: pathlib.Path | None) -> dict[str, Any]:
+  path = None if workdir is None else workdir / 'task.json'
+  if path is None or not path.is_file():
+    raise InputError(f'{path}: not found; --config.mode=eval/predict needs the --workdir of a '
+                     'fine-tuning run (train it first with --config.mode=train).')
+  return json.loads(path.read_text(encoding='utf-8'))
+
+
+# ----------------------------------------------------------------------------
+# Evaluation and prediction.
+# ----------------------------------------------------------------------------
+class Predictor:
+  """``task.predict_fn`` jitted once for fixed-shape batches of one model's state."""
+
+  def __init__(self, task, batch_size: int):
+    self.batch_size = batch_size
+
+    @jax.jit
+    def run(graphdef, state, batch):
+      return task.predict_fn(nnx.merge(graphdef, state), batch)
+
+    self._run = run
+
+  def __call__(self, model, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    graphdef, state = nnx.split(model)
+    chunks = []
+    for batch, real in eval_batches(arrays, self.batch_size):
+      out = self._run(graphdef, state, batch)
+      chunks.append(jax.tree.map(lambda x, r=real: np.asarray(x)[:r], out))
+    return {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
+
+
+def evaluate(s: Setup, model, predictor: Predictor, sets: Sequence[EvalSet] | None = None
+             ) -> tuple[dict[str, float], list[Any]]:
+  """Metrics over the dev set(s) (keys ``set/metric`` when there are several) and the
+  post-processed results (for ``write_predictions``)."""
+  sets = s.dev if sets is None else sets
+  metrics, results = {}, []
+  for es in sets:
+    outputs = predictor(model, es.arrays)
+    result = s.task.postprocess(s.cfg, es.examples, es.meta, outputs, s.labels)
+    m = s.task.score(s.cfg, es.examples, es.arrays, result)
+    prefix = f'{es.name}/' if len(sets) > 1 else ''
+    metrics.update({f'{prefix}{k}': float(v) for k, v in m.items()})
+    results.append(result)
+  return metrics, results
+
+
+def primary(s: Setup, metrics: dict[str, float]) -> float:
+  key = main_metric(s.cfg)
+  if len(s.dev) > 1:
+    key = f'{s.dev[0].name}/{key}'
+  value = metrics[key]
+  return -math.inf if math.isnan(value) else value
+
+
+def write_results(s: Setup, directory: pathlib.Path, results: Sequence[Any]) -> list[pathlib.Path]:
+  paths = []
+  for es, result in zip(s.dev, results):
+    sub = directory / es.name if len(s.dev) > 1 else directory
+    paths += s.task.write_predictions(s.cfg, sub, es.examples, result, s.labels)
+  return paths
+
+
+def format_metrics(metrics: dict[str, float]) -> str:
+  return ', '.join(f'{k}={v:.4f}' if isinstance(v, float) else f'{k}={v}'
+                   for k, v in metrics.items())
+
+
+# ----------------------------------------------------------------------------
+# Training through the one trainer.
+# ----------------------------------------------------------------------------
+def schedule(cfg: Any, num_train: int) -> tuple[int, int]:
+  """(num_train_steps, eval_every_steps) from epochs (or ``num_train_steps`` > 0)."""
+  per_epoch = max(1, math.ceil(num_train / int(cfg.batch_size)))
+  steps = int(cfg.num_train_steps)
+  if steps <= 0:
+    steps = max(1, math.ceil(float(cfg.num_epochs) * per_epoch))
+  every = max(1, round(float(cfg.eval_every_epochs) * per_epoch))
+  return steps, min(every, steps)
+
+
+def train_config(cfg: Any, num_train: int) -> ml_collections.ConfigDict:
+  """The trainer's config (``bert_jax.train.loop.default_train_config`` keys) with the
+  fine-tuning config beside them; it is what ``W/config.json`` holds."""
+  steps, every = schedule(cfg, num_train)
+  c = default_train_config()
+  c.update(cfg.to_dict())  # the experiment's own keys (task, data, squad, ...) stay readable
+  c.global_batch_size = int(cfg.batch_size)
+  c.num_train_steps = steps
+  c.eval_every_steps = every
+  c.checkpoint_every_steps = every  # every evaluated step is a checkpoint: the best is kept
+  c.keep_checkpoints = int(cfg.keep_checkpoints)
+  c.max_nonfinite_steps = 10
+  c.optimizer.update(dict(
+      name='adamw', learning_rate=float(cfg.learning_rate), warmup_steps=-1,
+      warmup_fraction=float(cfg.warmup_fraction), decay='linear',
+      weight_decay=float(cfg.weight_decay), max_grad_norm=float(cfg.max_grad_norm),
+      freeze='bert' if cfg.task == 'ner' and cfg.ner.freeze_encoder else ''))
+  return c
+
+
+def _shared_subtree(subtree: Any, reference: Any) -> Any:
+  """The leaves of ``subtree`` whose path also exists in ``reference`` (a pooler the task
+  model does not have, say, is dropped)."""
+  given = flatten(normalize_keys(subtree))
+  want = flatten(normalize_keys(reference))
+  return unflatten({p: v for p, v in given.items() if p in want})
+
+
+def _best_step(s: Setup, workdir: pathlib.Path) -> dict[str, Any]:
+  """The committed step with the highest dev ``main_metric`` (``W/eval_metrics.jsonl``)."""
+  steps = set(orbax_io.committed_steps(workdir / orbax_io.CHECKPOINTS_DIR))
+  best = None
+  path = workdir / EVAL_METRICS_FILE
+  for line in path.read_text(encoding='utf-8').splitlines() if path.is_file() else []:
+    row = json.loads(line)
+    if row.get('step') not in steps:
+      continue
+    metrics = {k: (math.nan if v is None else v) for k, v in row.items() if k != 'step'}
+    value = primary(s, metrics)
+    if best is None or value > best['value']:
+      best = {'step': int(row['step']), 'metric': main_metric(s.cfg), 'value': value,
+              'metrics': metrics}
+  if best is None:
+    raise InputError(f'{workdir}: no evaluated checkpoint to pick the best one from.')
+  return best
+
+
+def _restore_model(s: Setup, workdir: pathlib.Path):
+  """The task model with the parameters of the best (else latest) checkpoint of ``workdir``."""
+  _, params_dir, best = resolve_params(workdir)
+  params = orbax_io.restore_params(params_dir)
+  config = dataclasses.replace(s.encoder.config, scan_layers=is_scanned(params))
+  make = lambda c, rngs: s.task.make_model(c, s.cfg, s.num_outputs, rngs)
+  return params_to_model(params, config, model_cls=make), best, params_dir.parent
+
+
+def train(s: Setup, workdir: pathlib.Path, *, verbose: bool = True,
+          devices: list[jax.Device] | None = None) -> dict[str, Any]:
+  """Fine-tunes ``s`` in ``workdir`` (resuming what is there); returns ``best.json``."""
+  num_train = num_examples(s.train.arrays)
+  config = train_config(s.cfg, num_train)
+  config.progress_bar = bool(s.cfg.progress_bar) and verbose
+  if jax.process_index() == 0:
+    write_workdir_files(workdir, s.encoder, s.task_info)
+  build = lambda rngs: s.make_model(rngs, with_encoder_weights=False)
+  init_params = None
+  if s.encoder.params is not None:
+    def init_params():
+      reference = nnx.to_pure_dict(nnx.state(nnx.eval_shape(lambda: build(nnx.Rngs(0))),
+                                             nnx.Param))
+      return _shared_subtree({'bert': s.encoder.params}, reference)
+  predictor = Predictor(s.task, int(s.cfg.eval_batch_size))
+  train_iter = iter(train_dataset(s.train.arrays, int(s.cfg.batch_size), seed=int(s.cfg.seed),
+                                  process_index=jax.process_index(),
+                                  process_count=jax.process_count()))
+  task = Task(name=f'finetune/{s.cfg.task}', build_model=build,
+              loss_fn=s.task.make_loss_fn(s.cfg), train_iter=train_iter,
+              eval_fn=lambda model, mesh: evaluate(s, model, predictor)[0],
+              init_params=init_params)
+  if verbose:
+    print(f'finetune: {s.cfg.task} on {s.train.where} ({num_train} features), dev '
+          f'{", ".join(es.where for es in s.dev)}; {config.num_train_steps} steps of batch '
+          f'{config.global_batch_size}, evaluated every {config.eval_every_steps}; encoder '
+          f'from {"random init" if s.encoder.params is None else s.encoder.source}.',
+          file=sys.stderr, flush=True)
+  loop.train(config, workdir, task, devices=devices)
+  best = _best_step(s, workdir)
+  if jax.process_index() == 0:
+    (workdir / BEST_FILE).write_text(json.dumps(best, indent=2) + '\n', encoding='utf-8')
+  return best
+
+
+def run(cfg: Any, workdir: str | pathlib.Path, *, verbose: bool = True,
+        devices: list[jax.Device] | None = None) -> dict[str, float]:
+  """``--config.mode`` on ``workdir``; returns the dev metrics of the best checkpoint
+  (train, eval) or ``{'num_examples': N}`` (predict). Files: see the module doc."""
+  workdir = pathlib.Path(workdir).absolute()
+  t0 = time.time()
+  s = setup(cfg, workdir)
+  if cfg.mode == 'train':
+    train(s, workdir, verbose=verbose, devices=devices)
+  model, best, source = _restore_model(s, workdir)
+  predictor = Predictor(s.task, int(cfg.eval_batch_size))
+  if cfg.mode == 'predict':
+    thresh = (best.get('metrics') or {}).get('best_f1_thresh')
+    if cfg.task == 'squad' and cfg.squad.use_dev_threshold and thresh is not None:
+      s.cfg.squad.null_score_diff_threshold = float(thresh)
+    out_dir = workdir / 'predict'
+    paths, n = [], 0
+    for es in s.dev:
+      outputs = predictor(model, es.arrays)
+      result = s.task.postprocess(s.cfg, es.examples, es.meta, outputs, s.labels)
+      sub = out_dir / es.name if len(s.dev) > 1 else out_dir
+      paths += s.task.write_predictions(s.cfg, sub, es.examples, result, s.labels)
+      n += len(es.examples)
+    if verbose:
+      print(f'predict: {n} inputs with {source}; wrote {", ".join(map(str, paths))}', flush=True)
+    return {'num_examples': n}
+  metrics, results = evaluate(s, model, predictor)
+  out_dir = workdir / 'eval'
+  paths = write_results(s, out_dir, results)
+  (out_dir / 'metrics.json').write_text(
+      json.dumps({'checkpoint': str(source), **metrics}, indent=2) + '\n', encoding='utf-8')
+  if verbose:
+    print(f'{cfg.task} dev ({source}, {time.time() - t0:.0f} s): {format_metrics(metrics)}; '
+          f'wrote {", ".join(str(p) for p in paths)}', flush=True)
+  return metrics
+
+
+# ----------------------------------------------------------------------------
+# Command line.
+# ----------------------------------------------------------------------------
+def _define_flags():
+  from absl import flags  # pylint: disable=g-import-not-at-top
+  from ml_collections import config_flags  # pylint: disable=g-import-not-at-top
+  config = config_flags.DEFINE_config_file(
+      'config', None, 'Experiment: experiments/TASK.py:ARG (classification.py:sst2, '
+      'squad.py:v2.0, ner.py:conll2003,feature_based, ...). Override keys with '
+      '--config.KEY=VALUE, e.g. --config.learning_rate=3e-5.', lock_config=True)
+  workdir = flags.DEFINE_string(
+      'workdir', None, 'Fine-tuning directory: checkpoints/, metrics.jsonl, best.json, '
+      'eval/ and predict/ outputs. An existing one is resumed (train) or read (eval, predict).')
+  flags.mark_flags_as_required(['config', 'workdir'])
+  return config, workdir
+
+
+def main(argv) -> int:
+  from absl import app, flags, logging  # pylint: disable=g-import-not-at-top
+  from bert_jax.train.checkpoints import CheckpointError  # pylint: disable=g-import-not-at-top
+  if len(argv) > 1:
+    raise app.UsageError(f'unexpected arguments: {argv[1:]}')
+  if not flags.FLAGS['verbosity'].present:
+    logging.set_verbosity(logging.WARNING)
+  try:
+    run(_FLAGS[0].value, _FLAGS[1].value)
+  except (InputError, OSError) as e:
+    print(f'error: {e}', file=sys.stderr)
+    return EXIT_BAD_INPUT
+  except (CheckpointError, loop.NonFiniteError) as e:
+    print(f'error: {e}', file=sys.stderr)
+    return 1
+  return 0
+
+
+_FLAGS = None
+
+if __name__ == '__main__':
+  from absl import app  # pylint: disable=g-import-not-at-top
+  _FLAGS = _define_flags()
+  app.run(lambda argv: sys.exit(main(argv)))

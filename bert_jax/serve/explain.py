@@ -1,0 +1,257 @@
+"""Word- and sentence-level importance for a document classifier (the seed's BERT-XDC).
+
+Pure functions; the model is behind one callable ``predict(arrays) -> outputs``.
+
+1. ``make_windows``: the text is tokenized once; its word pieces are cut into windows of
+   ``max_seq_length - 2`` pieces, ``stride`` pieces apart (as SQuAD's doc stride), each
+   ``[CLS] pieces [SEP]``, padded to one fixed length (one compile).
+2. The model gives, per window, class probabilities and an importance per token:
+   the attention flowing from ``[CLS]`` (``cls_token_scores``):
+     - ``'cls_last'``: the last layer's attention of ``[CLS]``, averaged over heads;
+     - ``'rollout'``: attention rollout (Abnar & Zuidema, 2020) over all layers:
+       per layer ``A' = norm_rows(0.5 * mean_heads(A) + 0.5 * I)``, ``R = A'_L ... A'_1``,
+       and the ``[CLS]`` row of ``R``.
+3. ``average_window_scores``: a piece seen by several windows gets the mean of its scores.
+4. ``word_scores``: pieces are merged into the whitespace-separated words of the text via
+   their character offsets (a word's score = the sum of its pieces'; Korean eojeol
+   included), normalised to sum 1.
+5. ``split_sentences`` / ``sentence_scores``: sentences end at ``.?!`` (plus closing
+   quotes/brackets) before a space, at Korean ``다.`` even without a space, and at
+   newlines; a sentence's score is the sum of its words' scores, normalised to sum 1.
+
+``explain(...)`` runs the whole chain and returns the JSON-able::
+
+  {label, probs: {label: p}, method, num_windows,
+   words: [{text, start, end, score}], sentences: [{text, start, end, score}]}
+
+``start``/``end`` are character offsets into the text (``text[start:end]``).
+"""
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import re
+from typing import Any, Callable, Mapping, Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from bert_jax.errors import InputError
+
+METHODS = ('cls_last', 'rollout')
+Span = tuple[int, int]
+Predict = Callable[[dict[str, np.ndarray]], Mapping[str, np.ndarray]]
+
+
+# ----------------------------------------------------------------------------
+# Attention -> per-token importance.
+# ----------------------------------------------------------------------------
+def attention_rollout(attentions: jax.Array, *, residual: bool = True) -> jax.Array:
+  """Attention rollout: ``[layers, B, N, L, L] -> [B, L, L]`` (rows sum to 1).
+
+  ``R[b, i, j]``: how much of token i's last-layer representation flows from input
+  token j, following the attention of every layer (heads averaged). ``residual`` adds
+  the skip connection as ``0.5 * A + 0.5 * I`` (row-renormalised), as the paper.
+  """
+  a = jnp.asarray(attentions, jnp.float32).mean(axis=2)  # [layers, B, L, L]
+  eye = jnp.eye(a.shape[-1], dtype=a.dtype)
+  if residual:
+    a = 0.5 * a + 0.5 * eye
+    a = a / a.sum(axis=-1, keepdims=True)
+
+  def step(r, layer_a):  # R_l = A_l @ R_{l-1}
+    return jnp.einsum('bij,bjk->bik', layer_a, r), None
+
+  r0 = jnp.broadcast_to(eye, a.shape[1:])
+  r, _ = jax.lax.scan(step, r0, a)
+  return r
+
+
+def cls_token_scores(attentions: jax.Array, method: str = 'cls_last') -> jax.Array:
+  """Importance of every token for the ``[CLS]`` decision: ``[layers, B, N, L, L] -> [B, L]``."""
+  if method == 'cls_last':
+    return jnp.asarray(attentions[-1], jnp.float32).mean(axis=1)[:, 0, :]
+  if method == 'rollout':
+    return attention_rollout(attentions)[:, 0, :]
+  raise InputError(f'method={method!r}; expected one of {METHODS}.')
+
+
+# ----------------------------------------------------------------------------
+# Long documents: windows over the word pieces.
+# ----------------------------------------------------------------------------
+@dataclasses.dataclass
+class Windows:
+  """The model inputs for one text and how they map back to it."""
+  arrays: dict[str, np.ndarray]   # input_ids, token_type_ids, attention_mask: int32 [W, L]
+  spans: list[tuple[int, int]]    # per window: (first piece, number of pieces)
+  offsets: list[Span]             # per piece of the whole text: character (start, end)
+
+
+def window_spans(n: int, size: int, stride: int) -> list[tuple[int, int]]:
+  """(first, length) of windows of at most ``size`` over ``n`` items, ``stride`` apart;
+  the last window ends at ``n`` (the reference's doc spans)."""
+  if size < 1 or stride < 1:
+    raise ValueError(f'window size={size} and stride={stride} must be >= 1.')
+  spans, start = [], 0
+  while start < n:
+    length = min(n - start, size)
+    spans.append((start, length))
+    if start + length == n:
+      break
+    start += min(length, stride)
+  return spans
+
+
+def make_windows(tokenizer: Any, text: str, max_seq_length: int,
+                 stride: int | None = None) -> Windows:
+  """``[CLS] pieces [SEP]`` windows of ``text`` padded to ``max_seq_length``.
+
+  ``stride`` (pieces between window starts) defaults to half a window.
+  """
+  size = max_seq_length - 2
+  if size < 1:
+    raise InputError(f'max_seq_length={max_seq_length} leaves no room for text.')
+  enc = tokenizer.encode(text)
+  ids, offsets = enc.input_ids[1:-1], [tuple(o) for o in enc.offsets[1:-1]]
+  if not ids:
+    raise InputError('the text has no tokens to classify.')
+  spans = window_spans(len(ids), size, stride or max(1, size // 2))
+  arrays = {k: np.zeros((len(spans), max_seq_length), np.int32)
+            for k in ('input_ids', 'token_type_ids', 'attention_mask')}
+  for w, (first, length) in enumerate(spans):
+    row = [tokenizer.cls_id, *ids[first:first + length], tokenizer.sep_id]
+    arrays['input_ids'][w, :len(row)] = row
+    arrays['attention_mask'][w, :len(row)] = 1
+  return Windows(arrays, spans, offsets)
+
+
+def average_window_scores(spans: Sequence[tuple[int, int]], window_scores: np.ndarray,
+                          num_pieces: int) -> np.ndarray:
+  """Per-piece scores ``[num_pieces]`` from per-window token scores ``[W, L]``.
+
+  Window token ``1 + j`` (after ``[CLS]``) is piece ``first + j``; a piece in several
+  windows gets the mean of its scores there.
+  """
+  total = np.zeros(num_pieces, np.float64)
+  count = np.zeros(num_pieces, np.float64)
+  for w, (first, length) in enumerate(spans):
+    total[first:first + length] += np.asarray(window_scores[w][1:1 + length], np.float64)
+    count[first:first + length] += 1
+  return total / np.maximum(count, 1)
+
+
+# ----------------------------------------------------------------------------
+# Words and sentences.
+# ----------------------------------------------------------------------------
+_WORD_RE = re.compile(r'\S+')
+# A sentence ends after .?! (runs, e.g. "?!" or "..."), and closing quotes / brackets, when
+# whitespace or the end follows; after Korean "다." even when a word follows directly
+# ("했다.그러나"), but not inside a number ("2016.6.24"); and at every newline.
+_SENTENCE_END_RE = re.compile(
+    r'[.?!。…]+["\'”’)\]」』]*(?=\s|$)'
+    r'|다\.["\'”’)\]」』]*(?=[^\d\s.])'
+    r'|\n')
+
+
+def split_words(text: str) -> list[Span]:
+  """Character spans of the whitespace-separated words (Korean: eojeol) of ``text``."""
+  return [m.span() for m in _WORD_RE.finditer(text)]
+
+
+def split_sentences(text: str) -> list[Span]:
+  """Character spans of the sentences of ``text`` (trimmed, never empty)."""
+  spans, start = [], 0
+  for m in _SENTENCE_END_RE.finditer(text):
+    spans.append((start, m.end()))
+    start = m.end()
+  spans.append((start, len(text)))
+  out = []
+  for s, e in spans:
+    while s < e and text[s].isspace():
+      s += 1
+    while e > s and text[e - 1].isspace():
+      e -= 1
+    if e > s:
+      out.append((s, e))
+  return out
+
+
+def _normalised(scores: Sequence[float]) -> list[float]:
+  total = float(sum(scores))
+  if total <= 0:
+    return [1.0 / len(scores)] * len(scores) if scores else []
+  return [float(s) / total for s in scores]
+
+
+def word_scores(text: str, offsets: Sequence[Span], piece_scores: Sequence[float]
+                ) -> list[dict[str, Any]]:
+  """``[{text, start, end, score}]`` per word of ``text``: the sum of the scores of the
+  pieces that start inside it (a zero-width piece at a word's first character, such as
+  SentencePiece's lone '▁', counts for that word), normalised to sum 1."""
+  words = split_words(text)
+  starts = [s for s, _ in words]
+  sums = [0.0] * len(words)
+  for (s, e), score in zip(offsets, piece_scores):
+    i = bisect.bisect_right(starts, s) - 1
+    if i >= 0 and (s < words[i][1] or (s == e == words[i][0])):
+      sums[i] += float(score)
+  return [{'text': text[s:e], 'start': s, 'end': e, 'score': p}
+          for (s, e), p in zip(words, _normalised(sums))]
+
+
+def sentence_scores(text: str, words: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+  """``[{text, start, end, score}]`` per sentence: the sum of its words' scores (a word
+  belongs to the sentence its first character is in), normalised to sum 1."""
+  sentences = split_sentences(text)
+  starts = [s for s, _ in sentences]
+  sums = [0.0] * len(sentences)
+  for w in words:
+    i = bisect.bisect_right(starts, w['start']) - 1
+    if i >= 0:
+      sums[i] += w['score']
+  return [{'text': text[s:e], 'start': s, 'end': e, 'score': p}
+          for (s, e), p in zip(sentences, _normalised(sums))]
+
+
+# ----------------------------------------------------------------------------
+# The whole chain.
+# ----------------------------------------------------------------------------
+def explain(text: str, tokenizer: Any, predict: Predict, labels: Sequence[str], *,
+            max_seq_length: int, stride: int | None = None, method: str = 'cls_last'
+            ) -> dict[str, Any]:
+  """Classifies ``text`` and says which words and sentences drove the decision.
+
+  Args:
+    text: the document (any length: it is cut into windows).
+    tokenizer: a ``bert_jax.tokenization`` tokenizer (offsets into ``text``).
+    predict: ``arrays [W, L] -> {'probs': [W, C], <method>: [W, L]}`` (token scores of
+      each window per ``cls_token_scores``).
+    labels: the class names, in the model's output order.
+    max_seq_length: the window length in tokens (``[CLS]`` and ``[SEP]`` included).
+    stride: pieces between window starts (default: half a window).
+    method: 'cls_last' or 'rollout'.
+
+  Returns:
+    ``{label, probs, method, num_windows, words, sentences}`` (see module doc); the
+    document's probabilities are the mean over its windows.
+  """
+  if method not in METHODS:
+    raise InputError(f'method={method!r}; expected one of {METHODS}.')
+  if not text.strip():
+    raise InputError('the text is empty.')
+  windows = make_windows(tokenizer, text, max_seq_length, stride)
+  out = predict(windows.arrays)
+  probs = np.asarray(out['probs'], np.float64).mean(axis=0)
+  if len(probs) != len(labels):
+    raise InputError(f'the classifier has {len(probs)} outputs but {len(labels)} labels.')
+  pieces = average_window_scores(windows.spans, np.asarray(out[method]), len(windows.offsets))
+  words = word_scores(text, windows.offsets, pieces)
+  return {
+      'label': labels[int(np.argmax(probs))],
+      'probs': {label: float(p) for label, p in zip(labels, probs)},
+      'method': method,
+      'num_windows': len(windows.spans),
+      'words': words,
+      'sentences': sentence_scores(text, words),
+  }

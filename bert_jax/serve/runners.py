@@ -1,0 +1,156 @@
+"""The two served models: a fixed-shape jitted forward each, behind one small method.
+
+- ``Classifier.explain(text, method)``: ``bert_jax.serve.explain`` on a classification
+  model; one forward gives the probabilities and the ``[CLS]`` token scores of both
+  methods ('cls_last' and 'rollout'), so switching method never recompiles.
+- ``Reader.answer(passage, question)``: ``bert_jax.serve.mrc`` on a span model
+  (``squad.predict_fn``).
+
+Both run windows in batches of ``batch_size`` rows of ``max_seq_length`` tokens (the last
+batch padded) through ``bert_jax.finetune.Predictor``: one compile per model, whatever
+the text. ``traces`` counts the compilations (tests assert it stays 1). Calls are
+serialised with a lock (the web server is threaded).
+"""
+from __future__ import annotations
+
+import threading
+import types
+from typing import Any, Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from bert_jax.errors import InputError
+from bert_jax.finetune import Predictor
+from bert_jax.masks import make_attention_mask
+from bert_jax.serve import explain as explain_lib
+from bert_jax.serve import mrc
+from bert_jax.serve.loading import Finetuned, load_finetuned
+from bert_jax.tasks import squad
+
+
+def classify_with_attention(model, batch: dict[str, jax.Array]) -> dict[str, jax.Array]:
+  """``{'probs' [B, C], 'cls_last' [B, L], 'rollout' [B, L]}`` of a classification
+  ``BertForTask``, deterministic. The same arithmetic as ``BertForTask.__call__``
+  (pooled ``[CLS]`` -> head; dropout off), with the encoder's attentions kept."""
+  out = model.bert(batch['input_ids'], batch['token_type_ids'],
+                   make_attention_mask(batch['attention_mask']), output_attentions=True)
+  logits = model.head(out.pooled_output).astype(jnp.float32)
+  result = {'probs': jax.nn.softmax(logits, axis=-1)}
+  for method in explain_lib.METHODS:
+    result[method] = explain_lib.cls_token_scores(out.attentions, method)
+  return result
+
+
+class _Runner:
+  """A model + ``Predictor`` over a counting ``predict_fn`` + a lock."""
+
+  def __init__(self, model, predict_fn, batch_size: int):
+    self.model = model
+    self.batch_size = batch_size
+    self.traces = 0
+    self._lock = threading.Lock()
+
+    def counted(model, batch):
+      self.traces += 1  # runs only while jax traces
+      return predict_fn(model, batch)
+
+    self._predictor = Predictor(types.SimpleNamespace(predict_fn=counted), batch_size)
+
+  def predict(self, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    with self._lock:
+      return self._predictor(self.model, arrays)
+
+
+def _max_len(requested: int | None, default: int, config) -> int:
+  length = requested or default
+  if length > config.max_position_embeddings:
+    raise InputError(f'max_seq_length={length} exceeds the model\'s max_position_embeddings='
+                     f'{config.max_position_embeddings}.')
+  return length
+
+
+class Classifier(_Runner):
+  """An explainable document classifier (BERT-XDC)."""
+
+  def __init__(self, model, tokenizer, labels: Sequence[str], *, max_seq_length: int,
+               stride: int | None = None, batch_size: int = 8, source: str = ''):
+    if model.head_kind != 'classification' or model.head.out_features != len(labels) \
+        or len(labels) < 2:
+      raise InputError(f'{source or "model"}: XDC needs a classifier with one output per '
+                       f'label (>= 2 labels); found head={model.head_kind!r} with '
+                       f'{model.head.out_features} outputs and labels {list(labels)}.')
+    super().__init__(model, classify_with_attention, batch_size)
+    self.tokenizer, self.labels = tokenizer, list(labels)
+    self.max_seq_length, self.stride, self.source = max_seq_length, stride, source
+
+  @classmethod
+  def from_finetuned(cls, ft: Finetuned, *, max_seq_length: int | None = None,
+                     stride: int | None = None, batch_size: int = 8) -> 'Classifier':
+    c = ft.run_config.classification
+    if c.regression or c.num_choices:
+      raise InputError(f'{ft.source}: a regression / multiple-choice model cannot be served '
+                       'as a document classifier.')
+    return cls(ft.model, ft.tokenizer, ft.task.get('labels') or [],
+               max_seq_length=_max_len(max_seq_length, ft.run_config.max_seq_length,
+                                       ft.config),
+               stride=stride, batch_size=batch_size, source=ft.source)
+
+  def explain(self, text: str, method: str = 'cls_last') -> dict[str, Any]:
+    """See ``bert_jax.serve.explain.explain``."""
+    return explain_lib.explain(text, self.tokenizer, self.predict, self.labels,
+                               max_seq_length=self.max_seq_length, stride=self.stride,
+                               method=method)
+
+
+class Reader(_Runner):
+  """A reading-comprehension model (BERT-MRC; MRC 2.0 when trained on SQuAD v2.0)."""
+
+  def __init__(self, model, tokenizer, cfg, *, null_threshold: float | None = None,
+               batch_size: int = 8, source: str = ''):
+    if model.head_kind != 'span':
+      raise InputError(f'{source or "model"}: MRC needs a span-extraction (squad) model; '
+                       f'found head={model.head_kind!r}.')
+    super().__init__(model, squad.predict_fn, batch_size)
+    self.tokenizer, self.cfg, self.source = tokenizer, cfg, source
+    self.null_threshold = null_threshold
+
+  @property
+  def version_2(self) -> bool:
+    return bool(self.cfg.squad.version_2_with_negative)
+
+  @classmethod
+  def from_finetuned(cls, ft: Finetuned, *, max_seq_length: int | None = None,
+                     null_threshold: float | None = None, batch_size: int = 8) -> 'Reader':
+    cfg = ft.run_config
+    cfg.max_seq_length = _max_len(max_seq_length, cfg.max_seq_length, ft.config)
+    if null_threshold is None and cfg.squad.use_dev_threshold:
+      null_threshold = _find_number(ft.best, 'best_f1_thresh')
+    return cls(ft.model, ft.tokenizer, cfg, null_threshold=null_threshold,
+               batch_size=batch_size, source=ft.source)
+
+  def answer(self, passage: str, question: str) -> dict[str, Any]:
+    """See ``bert_jax.serve.mrc``."""
+    return mrc.answer(passage, question, self.tokenizer, self.cfg, self.predict,
+                      null_threshold=self.null_threshold)
+
+
+def _find_number(d: Any, key: str) -> float | None:
+  """``d[key]`` searched through nested dicts (``best.json`` may nest its metrics)."""
+  if isinstance(d, dict):
+    if isinstance(d.get(key), (int, float)):
+      return float(d[key])
+    for v in d.values():
+      found = _find_number(v, key)
+      if found is not None:
+        return found
+  return None
+
+
+def load_classifier(path: str, **kwargs: Any) -> Classifier:
+  return Classifier.from_finetuned(load_finetuned(path, task='classification'), **kwargs)
+
+
+def load_reader(path: str, **kwargs: Any) -> Reader:
+  return Reader.from_finetuned(load_finetuned(path, task='squad'), **kwargs)

@@ -1,0 +1,161 @@
+"""The pretrained encoder a fine-tuning run starts from, checked before any training.
+
+``load_encoder(cfg)`` reads ``cfg.init_checkpoint`` (a pretraining workdir = its latest
+committed step, a step directory, a model export or an HF directory) with
+``bert_jax.convert.load_pretrained`` and keeps only the encoder (``bert`` subtree; the
+pretraining heads are dropped, task heads start fresh). Everything that would make the
+run meaningless is an ``InputError`` naming the item, before a single step runs:
+
+- an experiment that pins the model size (``--config.model.hidden_size`` etc.) and a
+  checkpoint of another size;
+- ``max_seq_length`` above the checkpoint's ``max_position_embeddings``;
+- a tokenizer whose vocabulary size differs from the embedding table, or whose casing
+  (``do_lower_case``) contradicts the checkpoint's tokenizer or its vocabulary;
+- resuming a fine-tuning workdir that was started from an encoder of another shape.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import pathlib
+import shutil
+import warnings
+from typing import Any
+
+from bert_jax.convert import load_pretrained
+from bert_jax.convert.pretrained import quiet_load_tokenizer
+from bert_jax.errors import InputError
+from bert_jax.models import BertConfig
+
+SHAPE_KEYS = ('vocab_size', 'hidden_size', 'num_hidden_layers', 'num_attention_heads',
+              'intermediate_size', 'max_position_embeddings', 'type_vocab_size')
+
+
+@dataclasses.dataclass
+class Encoder:
+  """What fine-tuning needs from the checkpoint."""
+  config: BertConfig
+  params: dict[str, Any] | None   # the ``bert`` subtree (numpy); None = random init
+  tokenizer: Any
+  tokenizer_dir: str | None
+  source: str
+
+
+def _tokenizer_casing(tok) -> str:
+  """'cased' / 'uncased' / 'unknown' from the vocabulary itself (WordPiece only)."""
+  if getattr(tok, 'kind', '') != 'wordpiece':
+    return 'unknown'
+  from bert_jax.tokenization.common import casing_of_vocab  # pylint: disable=g-import-not-at-top
+  return casing_of_vocab(tok.convert_ids_to_tokens(range(tok.vocab_size)))
+
+
+def _load_tokenizer(cfg: Any, default_dir: str | None, checkpoint: str):
+  path = cfg.tokenizer or default_dir
+  if not path:
+    raise InputError(f'init_checkpoint {checkpoint} has no tokenizer files (vocab.txt / '
+                     '*.model); pass --config.tokenizer=PATH.')
+  try:
+    tok = quiet_load_tokenizer(path, do_lower_case=cfg.do_lower_case)
+  except (ValueError, OSError) as e:
+    raise InputError(f'cannot load the tokenizer {path}: {e}') from None
+  if default_dir and cfg.do_lower_case is not None:
+    ckpt_tok = quiet_load_tokenizer(default_dir)
+    if ckpt_tok.do_lower_case != cfg.do_lower_case:
+      raise InputError(
+          f'--config.do_lower_case={cfg.do_lower_case} but the tokenizer of init_checkpoint '
+          f'{checkpoint} was trained with do_lower_case={ckpt_tok.do_lower_case}: the '
+          'encoder would see text cased differently from pretraining.')
+  casing = _tokenizer_casing(tok)
+  if (casing == 'cased' and tok.do_lower_case) or (casing == 'uncased' and not tok.do_lower_case):
+    raise InputError(f'tokenizer {tok.source}: do_lower_case={tok.do_lower_case} but the '
+                     f'vocabulary looks {casing}; set --config.do_lower_case='
+                     f'{casing == "uncased"} (or fix tokenizer_config.json).')
+  return tok, str(path)
+
+
+def check_against_config(cfg: Any, model_config: BertConfig, source: str) -> None:
+  """The experiment's pinned sizes and max_seq_length must fit the checkpoint."""
+  for key in ('hidden_size', 'num_hidden_layers', 'vocab_size', 'max_position_embeddings'):
+    want = cfg.model.get(key)
+    have = getattr(model_config, key)
+    if want is not None and want != have:
+      raise InputError(f'init_checkpoint {source} has {key}={have}, but the experiment '
+                       f'asks for --config.model.{key}={want}: the checkpoint is a model of '
+                       'another size.')
+  if cfg.max_seq_length > model_config.max_position_embeddings:
+    raise InputError(f'--config.max_seq_length={cfg.max_seq_length} exceeds the '
+                     f'max_position_embeddings={model_config.max_position_embeddings} of '
+                     f'init_checkpoint {source}.')
+
+
+def load_encoder(cfg: Any) -> Encoder:
+  """The checked encoder of ``cfg.init_checkpoint`` (weights dropped if ``random_init``)."""
+  if not cfg.init_checkpoint:
+    raise InputError('--config.init_checkpoint is required: a pretraining workdir, a step '
+                     'directory W/checkpoints/<step>, a model export or an HF directory '
+                     '(add --config.random_init=True for a from-scratch baseline of the same '
+                     'architecture).')
+  pre = load_pretrained(cfg.init_checkpoint, scan_layers=False)
+  check_against_config(cfg, pre.config, cfg.init_checkpoint)
+  tok, tok_dir = _load_tokenizer(cfg, pre.tokenizer_path, cfg.init_checkpoint)
+  rows = pre.config.vocab_size
+  if tok.vocab_size != rows:
+    raise InputError(f'tokenizer {tok.source} has {tok.vocab_size} tokens but init_checkpoint '
+                     f'{cfg.init_checkpoint} has vocab_size={rows}: they do not belong together.')
+  model_config = dataclasses.replace(
+      pre.config, hidden_dropout_prob=cfg.model.hidden_dropout_prob,
+      attention_probs_dropout_prob=cfg.model.attention_probs_dropout_prob,
+      dtype=cfg.model.dtype, scan_layers=False)
+  params = None if cfg.random_init else pre.params['bert']
+  if params is not None and 'pooler' not in params and cfg.task == 'classification':
+    warnings.warn(f'init_checkpoint {cfg.init_checkpoint} has no pooler: it starts fresh.',
+                  stacklevel=2)
+  return Encoder(model_config, params, tok, tok_dir, pre.source)
+
+
+def write_workdir_files(workdir: pathlib.Path, encoder: Encoder, task_info: dict[str, Any]
+                        ) -> None:
+  """``model_config.json``, ``tokenizer/`` and ``task.json`` of a fine-tuning workdir.
+
+  When the workdir already has them (a resumed run), they must describe the same encoder
+  and task, else ``InputError`` (a workdir never mixes two models).
+  """
+  workdir.mkdir(parents=True, exist_ok=True)
+  mc_path, task_path = workdir / 'model_config.json', workdir / 'task.json'
+  if mc_path.is_file():
+    old = json.loads(mc_path.read_text(encoding='utf-8'))
+    diff = [k for k in SHAPE_KEYS if old.get(k) != getattr(encoder.config, k)]
+    if diff:
+      k = diff[0]
+      raise InputError(f'workdir {workdir} holds a model with {k}={old.get(k)}, but '
+                       f'init_checkpoint {encoder.source} has {k}='
+                       f'{getattr(encoder.config, k)}; use a new --workdir.')
+  if task_path.is_file():
+    old = json.loads(task_path.read_text(encoding='utf-8'))
+    for k in ('task', 'labels', 'num_outputs'):
+      if old.get(k) != task_info.get(k):
+        raise InputError(f'workdir {workdir} was fine-tuned with {k}={old.get(k)!r}, this run '
+                         f'has {k}={task_info.get(k)!r}; use a new --workdir.')
+  mc_path.write_text(encoder.config.to_json() + '\n', encoding='utf-8')
+  task_path.write_text(json.dumps(task_info, indent=2, ensure_ascii=False) + '\n',
+                       encoding='utf-8')
+  tok_dst = workdir / 'tokenizer'
+  if encoder.tokenizer_dir and not tok_dst.exists():
+    src = pathlib.Path(encoder.tokenizer_dir)
+    src = src if src.is_dir() else src.parent
+    from bert_jax.convert import copy_tokenizer_files  # pylint: disable=g-import-not-at-top
+    tmp = workdir / 'tokenizer.tmp'
+    shutil.rmtree(tmp, ignore_errors=True)
+    copy_tokenizer_files(src, tmp)
+    tmp.rename(tok_dst)
+
+
+def encoder_from_workdir(workdir: pathlib.Path, cfg: Any) -> Encoder:
+  """The encoder description of a fine-tuning workdir (``--config.mode=eval|predict``):
+  its ``model_config.json`` and ``tokenizer/``; the weights come from its checkpoint."""
+  from bert_jax.convert import orbax_io  # pylint: disable=g-import-not-at-top
+  config = orbax_io.read_model_config(workdir / orbax_io.MODEL_CONFIG)
+  check_against_config(cfg, config, str(workdir))
+  tok, tok_dir = _load_tokenizer(cfg, str(workdir / orbax_io.TOKENIZER_DIR), str(workdir))
+  config = dataclasses.replace(config, dtype=cfg.model.dtype, scan_layers=False)
+  return Encoder(config, None, tok, tok_dir, str(workdir))
