@@ -1,0 +1,45 @@
+"""benchmarks/train_step.py: its FLOPs count is the FIELD-NOTES one, and its dense-head peer
+computes the same objective as the trainer's sparse loss (so the two rows compare the head,
+nothing else). Timing itself is not tested: run the benchmark."""
+import importlib.util
+import pathlib
+import sys
+
+import jax
+import numpy as np
+from flax import nnx
+
+from bert_jax.models import BertConfig, BertForPreTraining
+from bert_jax.train.mfu import bert_flops_per_token
+from bert_jax.train.pretraining_task import pretraining_loss
+
+_PATH = pathlib.Path(__file__).resolve().parents[1] / 'benchmarks' / 'train_step.py'
+_spec = importlib.util.spec_from_file_location('benchmarks_train_step', _PATH)
+bench = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = bench  # dataclasses look their module up
+_spec.loader.exec_module(bench)
+
+
+def test_flops_per_token_of_bert_base_is_the_field_notes_number():
+  base = BertConfig.preset('base')  # L=12, d=768, d_ff=3072, V=30522
+  # By hand at T=128: 6*12*(4*768^2 + 2*768*3072) = 509,607,936; 12*12*768*128 = 14,155,776;
+  # 6*(768^2 + 768*30522) = 144,184,320 times f (1 dense, 20/128 sparse).
+  dense = 509_607_936 + 14_155_776 + 144_184_320
+  sparse = 509_607_936 + 14_155_776 + 144_184_320 * 20 // 128
+  assert bert_flops_per_token(base, 128) == dense == 667_948_032
+  assert bert_flops_per_token(base, 128, 20) == sparse == 546_292_512
+  assert round(dense / 1e6) == 668                      # FIELD-NOTES: ~668 dense
+  assert abs(sparse / 545e6 - 1) < 0.003                # ~545 sparse (f ~ 0.15; here 0.156)
+  assert bench.flops_per_token(base, 128, 20) == sparse  # the benchmark's cross-check holds
+
+
+def test_dense_head_loss_equals_sparse_head_loss():
+  cfg = BertConfig.preset('tiny', vocab_size=97, max_position_embeddings=32)
+  graphdef, params = nnx.split(BertForPreTraining(cfg, rngs=nnx.Rngs(0)))
+  batch = bench.synthetic_batch(3, 16, 4, 97)
+  batch['masked_lm_weights'][1, 3] = 0.0  # a padded prediction slot
+  both = jax.jit(lambda p, b: (pretraining_loss(nnx.merge(graphdef, p), b),
+                               bench.dense_pretraining_loss(nnx.merge(graphdef, p), b)))
+  (sparse, m_sparse), (dense, m_dense) = both(params, batch)
+  np.testing.assert_allclose(float(dense), float(sparse), rtol=1e-5)
+  np.testing.assert_allclose(float(m_dense['mlm_loss']), float(m_sparse['mlm_loss']), rtol=1e-5)
