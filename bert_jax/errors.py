@@ -58,3 +58,17 @@ def _quiet_closed_event_loop_noise() -> None:
 
   hook.bert_jax_quiet = True
   sys.unraisablehook = hook
+
+
+HELP_FLAGS = ('-h', '--help', '--helpshort', '--helpfull', '-?')
+
+
+def run_absl(main: Callable[[Sequence[str]], int]) -> None:
+  """``absl.app.run(main)`` exiting with ``main``'s status; ``--help`` exits 0 (absl: 1)."""
+  from absl import app  # pylint: disable=g-import-not-at-top
+  try:
+    app.run(lambda argv: sys.exit(main(argv)))
+  except SystemExit as e:
+    if e.code == 1 and any(a in HELP_FLAGS for a in sys.argv[1:]):
+      sys.exit(0)
+    raise

@@ -48,13 +48,7 @@ def combine_layers(hidden_states, how: str):
   Works on jax and numpy arrays (the result is of the same kind).
   """
   xp = jnp if isinstance(hidden_states, jax.Array) else np
-  num_layers = hidden_states.shape[0] - 1
-  if how not in COMBINATIONS:
-    raise InputError(f'combine={how!r}; expected one of {list(COMBINATIONS)}.')
-  need = {'second_to_last': 2, 'sum_last_four': 4, 'concat_last_four': 4}.get(how, 1)
-  if num_layers < need:
-    raise InputError(f'combine={how!r} needs at least {need} encoder layers; the model '
-                     f'has {num_layers}.')
+  check_combination(how, hidden_states.shape[0] - 1)
   if how == 'first':
     return hidden_states[0]
   if how == 'last':
@@ -67,6 +61,17 @@ def combine_layers(hidden_states, how: str):
     return hidden_states[1:].sum(axis=0)
   return xp.concatenate([hidden_states[-1], hidden_states[-2], hidden_states[-3],
                          hidden_states[-4]], axis=-1)
+
+
+def check_combination(how: str, num_layers: int) -> None:
+  """``InputError`` unless ``how`` is a known combination that a model of ``num_layers``
+  encoder layers can compute."""
+  if how not in COMBINATIONS:
+    raise InputError(f'combine={how!r}; expected one of {list(COMBINATIONS)}.')
+  need = {'second_to_last': 2, 'sum_last_four': 4, 'concat_last_four': 4}.get(how, 1)
+  if num_layers < need:
+    raise InputError(f'combine={how!r} needs at least {need} encoder layers; the model '
+                     f'has {num_layers}.')
 
 
 def check_layer_indexes(layer_indexes: Sequence[int], num_layers: int) -> list[int]:

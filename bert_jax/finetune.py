@@ -34,7 +34,7 @@ from flax import nnx
 from bert_jax.convert import orbax_io, params_to_model
 from bert_jax.convert.params import flatten, is_scanned, normalize_keys, unflatten
 from bert_jax.data.finetune import eval_batches, num_examples, train_dataset
-from bert_jax.errors import EXIT_BAD_INPUT, InputError
+from bert_jax.errors import EXIT_BAD_INPUT, InputError, run_absl
 from bert_jax.serve.loading import BEST_FILE, resolve_params
 from bert_jax.tasks import get_task
 from bert_jax.tasks.config import main_metric
@@ -139,7 +139,9 @@ def setup(cfg: Any, workdir: pathlib.Path | None = None) -> Setup:
   n_out = task.num_outputs(cfg, labels)
   split = 'predict' if cfg.mode == 'predict' else 'dev'
   dev = featurise(cfg, task, split, encoder.tokenizer, labels)
-  return Setup(cfg, task, encoder, labels, n_out, train, dev)
+  s = Setup(cfg, task, encoder, labels, n_out, train, dev)
+  nnx.eval_shape(lambda: s.make_model(nnx.Rngs(0), with_encoder_weights=False))  # config errors now
+  return s
 
 
 def read_task_info(workdir: pathlib.Path | None) -> dict[str, Any]:
@@ -391,6 +393,5 @@ def main(argv) -> int:
 _FLAGS = None
 
 if __name__ == '__main__':
-  from absl import app  # pylint: disable=g-import-not-at-top
   _FLAGS = _define_flags()
-  app.run(lambda argv: sys.exit(main(argv)))
+  run_absl(main)

@@ -19,7 +19,7 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from bert_jax.features import combine_layers
+from bert_jax.features import check_combination, combine_layers
 from bert_jax.models.bert import BertModel
 from bert_jax.models.config import BertConfig
 from bert_jax.models.layers import bert_init, dense, dropout, zeros
@@ -119,6 +119,7 @@ class BertForTask(nnx.Module):
     elif head == 'span':
       self.head = dense(cfg, h, 2, ('embed', None), rngs)
     else:
+      check_combination(features, cfg.num_hidden_layers)
       din = 4 * h if features == 'concat_last_four' else h
       self.head = Tagger(cfg, din, num_outputs, kind=tagger, lstm_size=lstm_size, rngs=rngs)
 

@@ -137,8 +137,9 @@ def _check_all_params(state: nnx.State) -> None:
 
 def _state_shardings(abstract: TrainState, param_sh: Any, tx, mesh: Mesh) -> TrainState:
   repl = partitioning.replicated(mesh)
-  opt_sh = optax.tree_map_params(tx, lambda _, s: s, abstract.opt_state, param_sh,
-                                 transform_non_params=lambda _: repl)
+  masked = lambda x: isinstance(x, optax.MaskedNode)  # frozen / undecayed leaves: no state
+  opt_sh = optax.tree_map_params(tx, lambda p, s: p if masked(p) else s, abstract.opt_state,
+                                 param_sh, transform_non_params=lambda _: repl, is_leaf=masked)
   return TrainState(step=repl, params=param_sh, opt_state=opt_sh, nonfinite_steps=repl,
                     nonfinite_in_a_row=repl)
 
