@@ -19,7 +19,7 @@ import time
 from typing import Sequence
 
 import numpy as np
-from absl import app, flags, logging
+from absl import flags, logging
 from ml_collections import config_flags
 
 from bert_jax import errors
@@ -157,7 +157,7 @@ def _skipped(counts) -> str:
 
 
 def main() -> None:
-  app.run(lambda argv: sys.exit(run(argv)))
+  errors.run_absl(run)
 
 
 if __name__ == '__main__':

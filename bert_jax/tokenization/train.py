@@ -63,12 +63,7 @@ def main(argv: list[str]) -> None:
 
 
 def run() -> None:
-  # absl exits 1 on --help; asking for help is not an error.
-  if any(a in ('-h', '--help', '-?', '--helpshort') for a in sys.argv[1:]):
-    print(__doc__)
-    print(flags.FLAGS.module_help(sys.argv[0]))
-    sys.exit(0)
-  app.run(main)
+  errors.run_absl(lambda argv: main(argv) or 0)
 
 
 if __name__ == '__main__':
