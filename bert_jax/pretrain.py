@@ -10,12 +10,14 @@ tokenizer/, checkpoints/<step>/, metrics.jsonl, eval_metrics.jsonl and tb/ (Tens
 """
 from __future__ import annotations
 
+import logging as py_logging
 import sys
 
 from absl import app, flags, logging
 from ml_collections import config_flags
 
-from bert_jax.errors import EXIT_BAD_INPUT, InputError
+from bert_jax import errors
+from bert_jax.errors import EXIT_BAD_INPUT, InputError, run_absl
 
 _CONFIG = config_flags.DEFINE_config_file(
     'config', None, 'Pretraining config: configs/pretrain.py:PRESET with PRESET in tiny, demo, '
@@ -33,6 +35,7 @@ def main(argv) -> int:
   from bert_jax.train import loop  # pylint: disable=g-import-not-at-top  (after flag parsing)
   from bert_jax.train.checkpoints import CheckpointError  # pylint: disable=g-import-not-at-top
   from bert_jax.train.pretraining_task import make_pretraining_task  # pylint: disable=g-import-not-at-top
+  errors._quiet_closed_event_loop_noise()  # pylint: disable=protected-access  (see there)
   if not flags.FLAGS['verbosity'].present:
     logging.set_verbosity(logging.WARNING)  # Orbax logs every file it writes at INFO.
   config = _CONFIG.value
@@ -42,6 +45,8 @@ def main(argv) -> int:
                        '--config.init_from=PHASE1_WORKDIR.')
     result = loop.train(config, _WORKDIR.value, make_pretraining_task(config))
   except (InputError, CheckpointError, loop.NonFiniteError, OSError) as e:
+    if isinstance(e, CheckpointError):
+      _quiet_abandoned_reads()
     print(f'error: {e}', file=sys.stderr)
     return EXIT_BAD_INPUT if isinstance(e, (InputError, OSError)) else 1
   ev = result.eval_metrics
@@ -54,8 +59,15 @@ def main(argv) -> int:
   return 0
 
 
+def _quiet_abandoned_reads() -> None:
+  """After a failed restore, Orbax's other pending array reads fail too and are reported at
+  exit ('Task exception was never retrieved'), pages after the one error line; they say
+  nothing more than the error does."""
+  py_logging.getLogger('asyncio').setLevel(py_logging.CRITICAL)
+
+
 def run() -> None:
-  app.run(lambda argv: sys.exit(main(argv)))
+  run_absl(main)  # --help exits 0
 
 
 if __name__ == '__main__':

@@ -126,10 +126,16 @@ def _restore_step(manager, step: int, abstract: TrainState, data_iter: Any) -> R
     data_iter.set_state(out['data_iter'])
   if int(meta.get('step', step)) != step:
     raise CheckpointError(f'{step_dir}: meta says step {meta.get("step")}.')
-  as_int = lambda v: jnp.asarray(int(v), jnp.int32)
-  state = TrainState(step=as_int(step), params=out['params'], opt_state=out['opt_state'],
-                     nonfinite_steps=as_int(meta.get('nonfinite_steps', 0)),
-                     nonfinite_in_a_row=as_int(meta.get('nonfinite_in_a_row', 0)))
+  # The counters are placed as ``abstract`` says (committed, like the train step's outputs):
+  # an uncommitted scalar would give the jitted step a second signature and a recompile.
+  as_int = lambda v, like: jax.device_put(np.asarray(int(v), np.int32),
+                                          getattr(like, 'sharding', None))
+  state = TrainState(step=as_int(step, abstract.step), params=out['params'],
+                     opt_state=out['opt_state'],
+                     nonfinite_steps=as_int(meta.get('nonfinite_steps', 0),
+                                            abstract.nonfinite_steps),
+                     nonfinite_in_a_row=as_int(meta.get('nonfinite_in_a_row', 0),
+                                               abstract.nonfinite_in_a_row))
   return Restored(state, meta, step)
 
 
@@ -155,8 +161,8 @@ def restore_latest(manager: ocp.CheckpointManager, abstract: TrainState, *,
     try:
       restored = _restore_step(manager, step, abstract, data_iter)
     except Exception as e:  # pylint: disable=broad-except  (unreadable files of any kind)
-      logging.warning('checkpoint step %d in %s cannot be restored (%s: %s); trying the '
-                      'previous one.', step, manager.directory, type(e).__name__, e)
+      logging.warning('checkpoint step %d in %s cannot be restored (%s); trying the '
+                      'previous one.', step, manager.directory, _brief(e))
       failures.append((step, e))
       continue
     if failures:
@@ -168,9 +174,16 @@ def restore_latest(manager: ocp.CheckpointManager, abstract: TrainState, *,
   step, err = failures[0]
   raise CheckpointError(
       f'none of the checkpoints {steps} in {manager.directory} can be restored with this '
-      f'config; the latest ({step}) failed with {type(err).__name__}: {err}. (Different model '
+      f'config; the latest ({step}) failed with {_brief(err)}. (Different model '
       'shapes? Use the config the workdir was trained with, see config.json, or a new '
       '--workdir.)') from err
+
+
+def _brief(err: Exception, limit: int = 300) -> str:
+  """``Type: message`` cut to ``limit`` characters (TensorStore errors carry kilobytes of
+  spec JSON; the chained exception keeps all of it)."""
+  text = f'{type(err).__name__}: {err}'
+  return text if len(text) <= limit else text[:limit] + ' ...'
 
 
 def _set_aside(manager: ocp.CheckpointManager, steps: list[int]) -> None:

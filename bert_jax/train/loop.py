@@ -268,7 +268,6 @@ def train(config: ml_collections.ConfigDict, workdir: str | pathlib.Path, task: 
   t_begin = time.time()
   workdir = pathlib.Path(workdir).absolute()
   ckpt_lib.check_workdir(workdir)
-  workdir.mkdir(parents=True, exist_ok=True)
   mesh = partitioning.make_mesh(config.mesh, devices)
   rules = partitioning.rules_from_config(config.mesh.get('rules'))
   num_steps = int(config.num_train_steps)
@@ -285,7 +284,8 @@ def train(config: ml_collections.ConfigDict, workdir: str | pathlib.Path, task: 
   setup = setup_state(config, task.build_model, mesh, rules)
   tx, state_sh, param_sh = setup.tx, setup.shardings, setup.shardings.params
 
-  # Workdir files, then resume or start.
+  # Workdir files (only once the config is known to be valid), then resume or start.
+  workdir.mkdir(parents=True, exist_ok=True)
   if jax.process_index() == 0:
     changed = ckpt_lib.write_config(workdir, config)
     if changed:

@@ -24,6 +24,8 @@ import jax
 import ml_collections
 import optax
 
+from bert_jax.errors import InputError
+
 DECAYED_LEAVES = ('kernel', 'embedding')
 
 
@@ -69,7 +71,7 @@ def make_schedule(opt_config, num_train_steps: int) -> optax.Schedule:
   elif decay == 'constant':
     after = optax.constant_schedule(peak)
   else:
-    raise ValueError(f'optimizer.decay={decay!r}; expected linear, polynomial, cosine or '
+    raise InputError(f'optimizer.decay={decay!r}; expected linear, polynomial, cosine or '
                      'constant.')
   if warm == 0:
     return after
@@ -110,7 +112,7 @@ def make_optimizer(opt_config, num_train_steps: int
     core = optax.lamb(schedule, b1=opt_config.b1, b2=opt_config.b2, eps=opt_config.eps,
                       weight_decay=wd, mask=decay_mask)
   else:
-    raise ValueError(f'optimizer.name={name!r}; expected adamw or lamb.')
+    raise InputError(f'optimizer.name={name!r}; expected adamw or lamb.')
   parts = []
   if float(opt_config.max_grad_norm) > 0:
     parts.append(optax.clip_by_global_norm(float(opt_config.max_grad_norm)))

@@ -28,6 +28,8 @@ from flax import nnx
 from flax.core import spmd as flax_spmd
 from jax.sharding import AxisType, Mesh, NamedSharding, PartitionSpec as P
 
+from bert_jax.errors import InputError
+
 MESH_AXES = ('data', 'fsdp', 'tensor')
 
 # The one table: logical axis name -> mesh axis (or axes, or None = replicated).
@@ -48,17 +50,17 @@ def mesh_shape(mesh_config: Mapping[str, int], num_devices: int) -> tuple[int, i
   """``{'data': d, 'fsdp': f, 'tensor': t}`` with at most one -1 (= the remaining devices)."""
   sizes = [int(mesh_config[a]) for a in MESH_AXES]
   if sizes.count(-1) > 1:
-    raise ValueError(f'mesh {dict(zip(MESH_AXES, sizes))}: at most one axis may be -1.')
+    raise InputError(f'mesh {dict(zip(MESH_AXES, sizes))}: at most one axis may be -1.')
   if any(s == 0 or s < -1 for s in sizes):
-    raise ValueError(f'mesh {dict(zip(MESH_AXES, sizes))}: sizes must be positive or -1.')
+    raise InputError(f'mesh {dict(zip(MESH_AXES, sizes))}: sizes must be positive or -1.')
   known = math.prod(s for s in sizes if s != -1)
   if -1 in sizes:
     if num_devices % known:
-      raise ValueError(f'mesh {dict(zip(MESH_AXES, sizes))}: {num_devices} devices do not '
+      raise InputError(f'mesh {dict(zip(MESH_AXES, sizes))}: {num_devices} devices do not '
                        f'divide by {known}.')
     sizes[sizes.index(-1)] = num_devices // known
   if math.prod(sizes) != num_devices:
-    raise ValueError(f'mesh {dict(zip(MESH_AXES, sizes))} needs {math.prod(sizes)} devices; '
+    raise InputError(f'mesh {dict(zip(MESH_AXES, sizes))} needs {math.prod(sizes)} devices; '
                      f'{num_devices} are in use (set one axis to -1 to take the rest).')
   return tuple(sizes)
 

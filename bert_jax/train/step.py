@@ -50,9 +50,12 @@ class TrainState:
 
   @classmethod
   def create(cls, params: Any, tx: optax.GradientTransformation) -> 'TrainState':
-    zero = jnp.zeros((), jnp.int32)
-    return cls(step=zero, params=params, opt_state=tx.init(params), nonfinite_steps=zero,
-               nonfinite_in_a_row=zero)
+    # One array per counter: a state built outside jit and placed with device_put must not
+    # hold one buffer three times (the train step donates its state; XLA refuses, or
+    # crashes on, a buffer donated twice).
+    zero = lambda: jnp.zeros((), jnp.int32)
+    return cls(step=zero(), params=params, opt_state=tx.init(params), nonfinite_steps=zero(),
+               nonfinite_in_a_row=zero())
 
 
 def _all_finite(tree: Any) -> jax.Array:
