@@ -38,6 +38,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from bert_jax.errors import InputError
+from bert_jax.tasks.squad import window_spans
 
 METHODS = ('cls_last', 'rollout')
 Span = tuple[int, int]
@@ -86,21 +87,6 @@ class Windows:
   arrays: dict[str, np.ndarray]   # input_ids, token_type_ids, attention_mask: int32 [W, L]
   spans: list[tuple[int, int]]    # per window: (first piece, number of pieces)
   offsets: list[Span]             # per piece of the whole text: character (start, end)
-
-
-def window_spans(n: int, size: int, stride: int) -> list[tuple[int, int]]:
-  """(first, length) of windows of at most ``size`` over ``n`` items, ``stride`` apart;
-  the last window ends at ``n`` (the reference's doc spans)."""
-  if size < 1 or stride < 1:
-    raise ValueError(f'window size={size} and stride={stride} must be >= 1.')
-  spans, start = [], 0
-  while start < n:
-    length = min(n - start, size)
-    spans.append((start, length))
-    if start + length == n:
-      break
-    start += min(length, stride)
-  return spans
 
 
 def make_windows(tokenizer: Any, text: str, max_seq_length: int,

@@ -16,7 +16,6 @@ Accepted (docs/CONTRACTS.md layouts, with the fine-tuning ``task.json`` beside t
 from __future__ import annotations
 
 import dataclasses
-import json
 import pathlib
 import warnings
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 import ml_collections
 
 from bert_jax.convert import orbax_io, params_to_model
+from bert_jax.convert.hf import read_json
 from bert_jax.convert.params import is_scanned
 from bert_jax.convert.pretrained import quiet_load_tokenizer
 from bert_jax.errors import InputError
@@ -60,18 +60,6 @@ class Finetuned:
   best: dict[str, Any]
 
 
-def _read_json(path: pathlib.Path, what: str) -> dict[str, Any]:
-  try:
-    d = json.loads(path.read_text(encoding='utf-8'))
-  except FileNotFoundError:
-    raise InputError(f'{path} not found: expected {what}.') from None
-  except (json.JSONDecodeError, UnicodeDecodeError) as e:
-    raise InputError(f'{path} is not valid JSON ({e}).') from None
-  if not isinstance(d, dict):
-    raise InputError(f'{path} should hold a JSON object ({what}).')
-  return d
-
-
 def resolve_params(path: pathlib.Path) -> tuple[pathlib.Path, pathlib.Path, dict[str, Any]]:
   """(root with model_config.json / task.json, params directory, best.json or {})."""
   if not path.is_dir():
@@ -81,7 +69,7 @@ def resolve_params(path: pathlib.Path) -> tuple[pathlib.Path, pathlib.Path, dict
     root = path.parent.parent  # a step directory W/checkpoints/<step>
   else:
     root = path
-  best = _read_json(root / BEST_FILE, 'the best-checkpoint record') \
+  best = read_json(root / BEST_FILE, 'the best-checkpoint record') \
       if (root / BEST_FILE).is_file() else {}
   if root is not path or (path / orbax_io.PARAMS_DIR).is_dir():
     return root, path / orbax_io.PARAMS_DIR, best
@@ -111,7 +99,7 @@ def read_run_config(root: pathlib.Path, task: str) -> ml_collections.ConfigDict:
   path = root / RUN_CONFIG
   if not path.is_file():
     return cfg
-  run = _read_json(path, 'the fine-tuning run config')
+  run = read_json(path, 'the fine-tuning run config')
   if isinstance(run.get('max_seq_length'), int):
     cfg.max_seq_length = run['max_seq_length']
   for section in _SECTIONS:
@@ -134,7 +122,7 @@ def load_finetuned(path: str | pathlib.Path, *, task: str | None = None) -> Fine
   """
   path = pathlib.Path(path)
   root, params_dir, best = resolve_params(path)
-  info = _read_json(root / TASK_FILE, 'the task.json of a fine-tuning run (task, labels, '
+  info = read_json(root / TASK_FILE, 'the task.json of a fine-tuning run (task, labels, '
                     'num_outputs)')
   if task is not None and info.get('task') != task:
     raise InputError(f'{root / TASK_FILE}: this is a {info.get("task")!r} model; expected a '

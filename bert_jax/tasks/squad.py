@@ -125,16 +125,24 @@ def answer_token_span(offsets: Sequence[tuple[int, int]], start_char: int, end_c
   return None if first is None else (first, last)
 
 
-def _windows(n: int, max_len: int, stride: int) -> list[tuple[int, int]]:
-  """(start, length) of the context windows, as the reference's doc_spans."""
+def window_spans(n: int, size: int, stride: int) -> list[tuple[int, int]]:
+  """(first, length) of windows of at most ``size`` over ``n`` items, ``stride`` apart;
+  the last window ends at ``n`` (the reference's doc spans). Also the serving windows."""
+  if size < 1 or stride < 1:
+    raise ValueError(f'window size={size} and stride={stride} must be >= 1.')
   spans, start = [], 0
   while start < n:
-    length = min(n - start, max_len)
+    length = min(n - start, size)
     spans.append((start, length))
     if start + length == n:
       break
     start += min(length, stride)
-  return spans or [(0, 0)]
+  return spans
+
+
+def _windows(n: int, max_len: int, stride: int) -> list[tuple[int, int]]:
+  """(start, length) of the context windows; an empty context still gets one window."""
+  return window_spans(n, max_len, stride) or [(0, 0)]
 
 
 def _max_context(spans: list[tuple[int, int]], span_index: int, position: int) -> bool:
