@@ -129,3 +129,24 @@ def test_any_prepared_tfds_text_dataset_by_name(tmp_path):
   it, _ = make_pretrain_iterator(cfg, global_batch_size=2, seed=0, process_index=0,
                                  process_count=1)
   assert next(it)['input_ids'].shape == (2, 128)
+
+
+def test_module_prose_interleaves_docstrings_and_comment_blocks_in_source_order():
+  from bert_jax.data import python_docs  # pylint: disable=g-import-not-at-top
+  source = b'''"""Module doc."""
+# First comment line
+# continues here.
+import os  # trailing remark
+# noqa: E501
+# type: ignore
+
+
+def f():
+  """Function doc."""
+  # Inside the body.
+  return 1
+'''
+  assert python_docs.module_prose(source) == [
+      'Module doc.', 'First comment line continues here.', 'trailing remark',
+      'Function doc.', 'Inside the body.']
+  assert python_docs.comment_blocks(b'x = (\n# unterminated') == [(2, 'unterminated')]

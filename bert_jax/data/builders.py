@@ -106,6 +106,8 @@ class PythonDocs(DocumentBuilder):
   """The embedded English corpus: Python's own documentation (no download)."""
 
   DESCRIPTION = python_docs.__doc__
+  VERSION = tfds.core.Version('1.1.0')
+  RELEASE_NOTES = {'1.0.0': 'Docstrings only.', '1.1.0': 'Comment blocks added.'}
   BUILDER_CONFIGS = [tfds.core.BuilderConfig(name=python_docs.version_tag())]
 
   def documents(self):
