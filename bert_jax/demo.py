@@ -94,9 +94,14 @@ def main(argv: Sequence[str] | None = None) -> int:
   parser.add_argument('--baseline', action='store_true',
                       help='also fine-tune each head from random init and print both')
   parser.add_argument('--num_epochs', type=float, default=None,
-                      help='override every experiment\'s num_epochs (quick runs)')
+                      help='override every experiment\'s num_epochs')
+  parser.add_argument('--learning_rate', type=float, default=None,
+                      help='override every experiment\'s learning_rate (the experiments '
+                      'carry the BERT paper\'s 2e-5..5e-5 for BERT-base; a BERT-tiny '
+                      'checkpoint wants ~1e-3)')
   args = parser.parse_args(argv)
-  overrides = {} if args.num_epochs is None else {'num_epochs': args.num_epochs}
+  overrides = {k: v for k, v in (('num_epochs', args.num_epochs),
+                                 ('learning_rate', args.learning_rate)) if v is not None}
   results = run_demo(args.init_checkpoint, args.workdir, lang=args.lang,
                      baseline=args.baseline, overrides=overrides)
   print(json.dumps(results, indent=2))
