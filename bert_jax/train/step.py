@@ -131,7 +131,7 @@ def make_train_step(graphdef: nnx.GraphDef, loss_fn: LossFn, tx: optax.GradientT
       if prepare_batch is not None:
         batch = prepare_batch(batch)
       loss, metrics, grads = gradients(state.params, batch, step_rng)
-      grad_norm = optax.global_norm(grads)
+      grad_norm = optax.tree.norm(grads)
       updates, opt_state = tx.update(grads, state.opt_state, state.params)
       params = optax.apply_updates(state.params, updates)
       ok = jnp.isfinite(loss) & jnp.isfinite(grad_norm) & _all_finite(params)
@@ -144,7 +144,7 @@ def make_train_step(graphdef: nnx.GraphDef, loss_fn: LossFn, tx: optax.GradientT
           nonfinite_in_a_row=(state.nonfinite_in_a_row + 1) * bad)
       out = {name: jnp.asarray(v, jnp.float32) for name, v in metrics.items()}
       out.update(loss=loss.astype(jnp.float32), grad_norm=grad_norm.astype(jnp.float32),
-                 param_norm=optax.global_norm(new_state.params).astype(jnp.float32),
+                 param_norm=optax.tree.norm(new_state.params).astype(jnp.float32),
                  nonfinite=bad, nonfinite_steps=new_state.nonfinite_steps,
                  nonfinite_in_a_row=new_state.nonfinite_in_a_row)
       if schedule is not None:
