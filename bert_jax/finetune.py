@@ -176,19 +176,20 @@ class Predictor:
     return {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
 
 
-def evaluate(s: Setup, model, predictor: Predictor, sets: Sequence[EvalSet] | None = None
-             ) -> tuple[dict[str, float], list[Any]]:
+def predict_results(s: Setup, model, predictor: Predictor) -> list[Any]:
+  """The post-processed predictions of ``model`` on each of ``s.dev``."""
+  return [s.task.postprocess(s.cfg, es.examples, es.meta, predictor(model, es.arrays), s.labels)
+          for es in s.dev]
+
+
+def evaluate(s: Setup, model, predictor: Predictor) -> tuple[dict[str, float], list[Any]]:
   """Metrics over the dev set(s) (keys ``set/metric`` when there are several) and the
-  post-processed results (for ``write_predictions``)."""
-  sets = s.dev if sets is None else sets
-  metrics, results = {}, []
-  for es in sets:
-    outputs = predictor(model, es.arrays)
-    result = s.task.postprocess(s.cfg, es.examples, es.meta, outputs, s.labels)
+  post-processed results (for ``write_results``)."""
+  metrics, results = {}, predict_results(s, model, predictor)
+  for es, result in zip(s.dev, results):
     m = s.task.score(s.cfg, es.examples, es.arrays, result)
-    prefix = f'{es.name}/' if len(sets) > 1 else ''
+    prefix = f'{es.name}/' if len(s.dev) > 1 else ''
     metrics.update({f'{prefix}{k}': float(v) for k, v in m.items()})
-    results.append(result)
   return metrics, results
 
 
@@ -333,14 +334,8 @@ def run(cfg: Any, workdir: str | pathlib.Path, *, verbose: bool = True,
     thresh = (best.get('metrics') or {}).get('best_f1_thresh')
     if cfg.task == 'squad' and cfg.squad.use_dev_threshold and thresh is not None:
       s.cfg.squad.null_score_diff_threshold = float(thresh)
-    out_dir = workdir / 'predict'
-    paths, n = [], 0
-    for es in s.dev:
-      outputs = predictor(model, es.arrays)
-      result = s.task.postprocess(s.cfg, es.examples, es.meta, outputs, s.labels)
-      sub = out_dir / es.name if len(s.dev) > 1 else out_dir
-      paths += s.task.write_predictions(s.cfg, sub, es.examples, result, s.labels)
-      n += len(es.examples)
+    paths = write_results(s, workdir / 'predict', predict_results(s, model, predictor))
+    n = sum(len(es.examples) for es in s.dev)
     if verbose:
       print(f'predict: {n} inputs with {source}; wrote {", ".join(map(str, paths))}', flush=True)
     return {'num_examples': n}

@@ -106,16 +106,10 @@ def get_config(preset: str = 'demo') -> ml_collections.ConfigDict:
     c.optimizer.learning_rate = 1e-3
     c.optimizer.warmup_steps = 200
     c.data.eval_max_examples = 2048
-  elif name == 'base':
-    c.model = _model('base', dtype='bfloat16')
-    c.global_batch_size = 256
-    c.num_train_steps = 900_000
-    c.log_every_steps = 100
-    c.eval_every_steps = 10_000
-    c.checkpoint_every_steps = 5_000
-    c.eval_batches = 16
-  elif name == 'large':
-    c.model = _model('large', dtype='bfloat16', scan_layers=True, remat_policy='dots_no_batch')
+  elif name in ('base', 'large'):
+    # Phase 1 as the paper: batch 256, 90 % of 1M steps.
+    c.model = (_model('base', dtype='bfloat16') if name == 'base' else
+               _model('large', dtype='bfloat16', scan_layers=True, remat_policy='dots_no_batch'))
     c.global_batch_size = 256
     c.num_train_steps = 900_000
     c.log_every_steps = 100

@@ -49,12 +49,7 @@ def tiny_config(**overrides):
   c.data.data_dir = shared_data_dir()
   c.eval = False
   c.progress_bar = False
-  for key, value in overrides.items():
-    target = c
-    *parents, leaf = key.split('.')
-    for p in parents:
-      target = target[p]
-    target[leaf] = value
+  c.update_from_flattened_dict(overrides)
   return c
 
 
@@ -167,12 +162,7 @@ def toy_config(**overrides):
   c.optimizer.learning_rate = 0.05
   c.optimizer.warmup_steps = 3
   c.optimizer.decay = 'linear'
-  for key, value in overrides.items():
-    target = c
-    *parents, leaf = key.split('.')
-    for p in parents:
-      target = target[p]
-    target[leaf] = value
+  c.update_from_flattened_dict(overrides)
   return c
 
 
