@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pathlib
 import sys
 from typing import Sequence
@@ -58,8 +59,10 @@ def guess_language(init_checkpoint: str) -> str:
 def run_demo(init_checkpoint: str, workdir: str | pathlib.Path, *, lang: str = 'auto',
              baseline: bool = False, overrides: dict | None = None,
              heads: Sequence[str] = ('classification', 'span', 'tagging'),
-             verbose: bool = True) -> dict[str, dict[str, float]]:
-  """Fine-tunes one head of each kind; returns ``{'<head>[/random]': dev metrics}``."""
+             seeds: Sequence[int] = (0,), verbose: bool = True) -> dict[str, list[dict]]:
+  """Fine-tunes one head of each kind once per seed (``cfg.seed``: init of the head,
+  dropout, data order); returns ``{'<head>[/random]': [dev metrics of each seed]}``.
+  Workdirs: ``workdir/<arg>[_random]_seed<k>``."""
   from bert_jax import finetune  # pylint: disable=g-import-not-at-top
   workdir = pathlib.Path(workdir)
   if lang == 'auto':
@@ -69,18 +72,70 @@ def run_demo(init_checkpoint: str, workdir: str | pathlib.Path, *, lang: str = '
     if kind not in heads:
       continue
     for random_init in ((False, True) if baseline else (False,)):
-      cfg = load_experiment(experiment, arg)
-      cfg.init_checkpoint = str(init_checkpoint)
-      cfg.random_init = random_init
-      for key, value in (overrides or {}).items():
-        cfg.update_from_flattened_dict({key: value})
       name = f'{kind}/random' if random_init else kind
-      out = workdir / f'{arg}{"_random" if random_init else ""}'
-      metrics = finetune.run(cfg, out, verbose=verbose)
-      results[name] = metrics
-      if verbose:
-        print(f'demo: {name} ({arg}) dev {finetune.format_metrics(metrics)}', flush=True)
+      results[name] = []
+      for seed in seeds:
+        cfg = load_experiment(experiment, arg)
+        cfg.init_checkpoint = str(init_checkpoint)
+        cfg.random_init = random_init
+        cfg.seed = int(seed)
+        for key, value in (overrides or {}).items():
+          cfg.update_from_flattened_dict({key: value})
+        metrics = finetune.run(cfg, workdir / run_name(arg, random_init, seed), verbose=verbose)
+        metrics = {'arg': arg, 'metric': main_metric(cfg), 'seed': int(seed), **metrics}
+        results[name].append(metrics)
+        if verbose:
+          print(f'demo: {name} ({arg}, seed {seed}) dev {finetune.format_metrics(metrics)}',
+                flush=True)
   return results
+
+
+def run_name(arg: str, random_init: bool, seed: int) -> str:
+  return f'{arg}{"_random" if random_init else ""}_seed{seed}'
+
+
+def main_metric(cfg) -> str:
+  from bert_jax.tasks.config import main_metric as metric  # pylint: disable=g-import-not-at-top
+  return metric(cfg)
+
+
+def mean_std(values: Sequence[float]) -> tuple[float, float]:
+  """Mean and sample standard deviation (ddof=1; 0 for a single value)."""
+  n = len(values)
+  mean = sum(values) / n
+  var = sum((v - mean) ** 2 for v in values) / (n - 1) if n > 1 else 0.0
+  return mean, var ** 0.5
+
+
+def results_table(results: dict[str, list[dict]]) -> str:
+  """The README table: each head pretrained vs random init, mean +- std over the seeds,
+  and whether the gap exceeds the spread (difference of means > the sum of the stds)."""
+  lines = ['| head (shipped set) | dev metric | pretrained (mean ± std) | random init '
+           '(mean ± std) | difference | beyond the seed spread? |',
+           '|---|---|---|---|---|---|']
+  for name, runs in results.items():
+    if name.endswith('/random') or f'{name}/random' not in results:
+      continue
+    base = results[f'{name}/random']
+    metric, arg = runs[0]['metric'], runs[0]['arg']
+    scale = 100.0 if max(r[metric] for r in runs + base) <= 1.0 else 1.0  # all in points
+    (m1, s1), (m0, s0) = (mean_std([scale * r[metric] for r in rs]) for rs in (runs, base))
+    verdict = ('**yes**, pretraining helps' if m1 - m0 > s1 + s0 else
+               'no, it hurts' if m0 - m1 > s1 + s0 else 'no (within the spread)')
+    lines.append(f'| {name} (`{arg}`) | {metric} x100 | {m1:.1f} ± {s1:.1f} | {m0:.1f} ± '
+                 f'{s0:.1f} | {m1 - m0:+.1f} | {verdict} |')
+  n = len(next(iter(results.values()), []))
+  lines.append(f'\n({n} fine-tuning seeds each; std is the sample standard deviation.)')
+  return '\n'.join(lines)
+
+
+def serve_command(workdir: str | pathlib.Path, lang: str, seed: int) -> str:
+  """The command that opens the web app on the seed-``seed`` pretrained models."""
+  args = {kind: arg for kind, _, arg in JOBS[lang]}
+  workdir = pathlib.Path(workdir)
+  python = os.path.relpath(sys.executable) if sys.executable.startswith(os.getcwd()) else 'python'
+  return (f'{python} -m bert_jax.serve --classifier={workdir / run_name(args["classification"], False, seed)} '
+          f'--reader={workdir / run_name(args["span"], False, seed)}')
 
 
 @report_errors
@@ -99,12 +154,29 @@ def main(argv: Sequence[str] | None = None) -> int:
                       help='override every experiment\'s learning_rate (the experiments '
                       'carry the BERT paper\'s 2e-5..5e-5 for BERT-base; a BERT-tiny '
                       'checkpoint wants ~1e-3)')
+  parser.add_argument('--seeds', type=int, default=3,
+                      help='fine-tuning seeds per head (default: %(default)s); the table shows '
+                      'mean +- std over them')
   args = parser.parse_args(argv)
+  if args.seeds < 1:
+    parser.error('--seeds must be >= 1.')
   overrides = {k: v for k, v in (('num_epochs', args.num_epochs),
                                  ('learning_rate', args.learning_rate)) if v is not None}
-  results = run_demo(args.init_checkpoint, args.workdir, lang=args.lang,
-                     baseline=args.baseline, overrides=overrides)
-  print(json.dumps(results, indent=2))
+  lang = guess_language(args.init_checkpoint) if args.lang == 'auto' else args.lang
+  results = run_demo(args.init_checkpoint, args.workdir, lang=lang,
+                     baseline=args.baseline, overrides=overrides, seeds=range(args.seeds))
+  workdir = pathlib.Path(args.workdir)
+  (workdir / 'results.json').write_text(json.dumps(results, indent=2) + '\n', encoding='utf-8')
+  print(f'\ndemo: dev scores (all runs: {workdir / "results.json"}):\n')
+  if args.baseline:
+    print(results_table(results))
+  else:
+    for name, runs in results.items():
+      metric = runs[0]['metric']
+      mean, std = mean_std([r[metric] for r in runs])
+      print(f'{name} ({runs[0]["arg"]}): {metric} {mean:.4f} ± {std:.4f}')
+  print('\nOpen the web app on the models just trained (then http://127.0.0.1:8080/):\n'
+        f'  {serve_command(workdir.absolute(), lang, 0)}', flush=True)
   return 0
 
 

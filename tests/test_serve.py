@@ -19,19 +19,19 @@ import markupsafe
 import numpy as np
 import pytest
 
-flask = pytest.importorskip('flask')
-torch = pytest.importorskip('torch')
-transformers = pytest.importorskip('transformers')
+import torch
+import transformers
 
-from bert_jax import finetune  # noqa: E402
-from bert_jax.convert import model_to_params  # noqa: E402
-from bert_jax.convert.hf import HfLayout, write_hf  # noqa: E402
-from bert_jax.convert.testing import save_random_hf_bert  # noqa: E402
-from bert_jax.demo import load_experiment  # noqa: E402
-from bert_jax.errors import InputError  # noqa: E402
-from bert_jax.serve import app as app_lib  # noqa: E402
-from bert_jax.serve import explain as explain_lib  # noqa: E402
-from bert_jax.serve.__main__ import build_app, main  # noqa: E402
+from bert_jax import finetune
+from bert_jax.convert import model_to_params
+from bert_jax.convert.hf import HfLayout, write_hf
+from bert_jax.convert.testing import save_random_hf_bert
+from bert_jax.demo import load_experiment
+from bert_jax.errors import InputError
+from bert_jax.serve import __main__ as serve_main
+from bert_jax.serve import app as app_lib
+from bert_jax.serve import explain as explain_lib
+from bert_jax.serve.__main__ import build_app, main
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 SHIPPED = REPO / 'bert_jax' / 'resources' / 'finetune'
@@ -182,14 +182,59 @@ def test_bad_command_lines_exit_2_with_a_clear_error(workdirs, tmp_path, capsys)
   assert "'classification' model; expected a 'squad' one" in capsys.readouterr().err
 
 
-def test_main_serves_on_the_given_host_and_port(workdirs, monkeypatch, capsys):
+class FakeServer:
+  effective_port = 8123
+
+  def __init__(self, calls):
+    self.calls = calls
+
+  def run(self):
+    self.calls.append('run')
+
+  def close(self):
+    self.calls.append('close')
+
+
+def test_main_serves_with_waitress_and_warns_off_loopback(workdirs, monkeypatch, capsys):
   calls = []
-  monkeypatch.setattr(flask.Flask, 'run', lambda self, **kw: calls.append(kw))
+  monkeypatch.setattr(serve_main, 'make_server',
+                      lambda app, args: calls.append((args.host, args.port, args.threads))
+                      or FakeServer(calls))
   assert main([f'--reader={workdirs["squad"]}', '--host=0.0.0.0', '--port=8123',
-               '--no_warmup']) == 0
-  assert calls == [{'host': '0.0.0.0', 'port': 8123, 'threaded': True}]
+               '--threads=3', '--no_warmup']) == 0
+  assert calls == [('0.0.0.0', 8123, 3), 'run', 'close']
   err = capsys.readouterr().err
   assert 'open http://0.0.0.0:8123/' in err and 'SQuAD v2.0' in err and '/mrc' in err
+  assert 'warning: --host=0.0.0.0' in err and 'NO authentication' in err
+  calls.clear()
+  assert main([f'--reader={workdirs["squad"]}', '--host=127.0.0.1', '--no_warmup']) == 0
+  assert 'warning' not in capsys.readouterr().err
+  for host, loopback in (('localhost', True), ('127.0.0.2', True), ('::1', True),
+                         ('[::1]', True), ('0.0.0.0', False), ('::', False),
+                         ('192.168.1.5', False), ('example.org', False)):
+    assert serve_main.is_loopback(host) is loopback, host
+
+
+def test_a_port_in_use_is_a_one_line_error(workdirs, capsys):
+  import socket  # pylint: disable=g-import-not-at-top
+  with socket.socket() as taken:
+    taken.bind(('127.0.0.1', 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    assert main([f'--reader={workdirs["squad"]}', f'--port={port}', '--no_warmup']) == 2
+  err = capsys.readouterr().err
+  assert f'error: cannot listen on 127.0.0.1:{port}' in err and 'Traceback' not in err
+
+
+def test_pages_and_api_name_checkpoints_without_their_paths(client, workdirs):
+  info = client.get('/api/info').get_json()
+  assert info['classifier']['source'].startswith('ko_news_topic (step ')
+  assert info['reader']['source'].startswith('squad_ko (step ')
+  root = str(workdirs['squad'].parent)
+  for url in ('/xdc', '/mrc', '/api/info'):
+    page = client.get(url).get_data(as_text=True)
+    assert root not in page and 'checkpoints/' not in page, url
+  assert app_lib.model_name('/a/b/export') == 'export'
 
 
 # ----------------------------------------------------------------------------
@@ -405,6 +450,16 @@ def test_pages_render_korean_and_escape_user_text(client, classifier, reader, mo
     ('/api/classify', {'text': ' \n\t'}, "field 'text' is empty"),
     ('/api/classify', {'text': 12}, "field 'text' should be a string"),
     ('/api/classify', {'text': 'ok', 'method': 'saliency'}, "expected one of ['cls_last'"),
+    ('/api/classify', {'text': 'ok', 'method': ['rollout']}, "field 'method' should be a string"),
+    ('/api/classify', {'text': 'ok', 'method': 1}, "field 'method' should be a string"),
+    ('/api/classify', {'txt': 'ok'}, "unknown field 'txt'"),
+    ('/api/classify', {'text': 'a\ud800b'}, "field 'text' is not valid Unicode: a lone "
+                                             "surrogate U+D800 at character 1"),
+    ('/api/answer', {'passage': '\udfff', 'question': 'q'}, "field 'passage' is not valid"),
+    ('/api/answer', {'passage': 'p', 'question': 'q\udbff'}, "field 'question' is not valid"),
+    ('/api/answer', {'passage': 'p', 'question': ['q']}, "field 'question' should be a string"),
+    ('/api/answer', {'passage': {'a': 1}, 'question': 'q'}, "field 'passage' should be a"),
+    ('/api/answer', {'passage': 'p', 'question': 'q', 'top_k': 3}, "unknown field 'top_k'"),
     ('/api/classify', {'text': 'x' * (app_lib.DEFAULT_MAX_CHARS + 1)}, 'at most 20000'),
     ('/api/answer', {'passage': KO_PASSAGE}, "missing field 'question'"),
     ('/api/answer', {'question': KO_QUESTION, 'passage': '  '}, "field 'passage' is empty"),
@@ -413,8 +468,8 @@ def test_pages_render_korean_and_escape_user_text(client, classifier, reader, mo
 def test_bad_requests_get_400_with_a_json_error(client, url, payload, message):
   if payload is None:
     r = client.post(url, data=b'{not json', content_type='application/json')
-  else:
-    r = post(client, url, payload)
+  else:  # \u-escaped JSON: the only way a lone surrogate travels
+    r = client.post(url, data=json.dumps(payload), content_type='application/json')
   assert r.status_code == 400 and r.mimetype == 'application/json'
   assert message in r.get_json()['error']
 

@@ -4,14 +4,12 @@ import numpy as np
 import pytest
 
 from bert_jax.errors import InputError
+from bert_jax.serve import app as app_lib
 from bert_jax.serve import explain as explain_lib
 from bert_jax.serve import mrc
 from bert_jax.tasks import squad
 from bert_jax.tasks.config import base_config
 from bert_jax.tokenization.wordpiece import WordPieceTokenizer
-
-flask = pytest.importorskip('flask')
-from bert_jax.serve import app as app_lib  # noqa: E402  (needs flask)
 
 
 @pytest.fixture(scope='module')
@@ -124,3 +122,43 @@ def test_request_fields_and_highlight_pieces():
   assert [(p['text'], p['mark']) for p in app_lib.answer_pieces(text, a)] == [
       ('  서', False), ('울 ', True), (text[5:], False)]
   assert app_lib.answer_pieces(text, {'has_answer': False}) == [{'text': text, 'mark': False}]
+
+
+def test_batcher_interleaves_requests_and_returns_each_its_own_rows():
+  """A 1-row request queued behind a 40-row one rides in the next forward (round-robin),
+  every request gets exactly its rows back in order, and a failing forward fails only
+  the requests in it (the worker goes on)."""
+  import threading  # pylint: disable=g-import-not-at-top
+  from bert_jax.serve.batching import Batcher  # pylint: disable=g-import-not-at-top
+  gate, seen = threading.Event(), []
+
+  def run(rows):  # doubles each row; the first forward waits so that both requests queue
+    gate.wait(10)
+    seen.append(rows['x'][:, 0].tolist())
+    if (rows['x'] < 0).any():
+      raise ValueError('bad row')
+    return {'y': 2 * rows['x'], 'n': rows['x'].sum(axis=1)}
+
+  b = Batcher(run, batch_size=4)
+  results = {}
+  long = np.arange(40 * 3).reshape(40, 3)
+  short = np.full((1, 3), 1000)
+  t_long = threading.Thread(target=lambda: results.update(long=b({'x': long})))
+  t_long.start()
+  while not seen and b.forwards == 0 and not b._queue:  # the long one is queued first
+    pass
+  t_short = threading.Thread(target=lambda: results.update(short=b({'x': short})))
+  t_short.start()
+  while len(b._queue) < 2 and not seen:
+    pass
+  gate.set()
+  t_long.join(10), t_short.join(10)
+  np.testing.assert_array_equal(results['long']['y'], 2 * long)
+  np.testing.assert_array_equal(results['long']['n'], long.sum(axis=1))
+  np.testing.assert_array_equal(results['short']['y'], 2 * short)
+  # The short request was in the first or second forward of ten, not after the long one.
+  first_with_short = next(i for i, xs in enumerate(seen) if 1000 in xs)
+  assert first_with_short <= 1 and len(seen) == 11 and b.max_requests_per_forward == 2
+  with pytest.raises(ValueError, match='bad row'):
+    b({'x': -np.ones((2, 3), int)})
+  np.testing.assert_array_equal(b({'x': short})['y'], 2 * short)  # the worker lives on

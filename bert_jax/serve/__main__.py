@@ -2,6 +2,7 @@ r"""Serve fine-tuned models in a web page: python -m bert_jax.serve --help."""
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import sys
 from typing import Any, Sequence
 
@@ -32,8 +33,11 @@ examples:
   curl -s localhost:8080/api/answer -H 'Content-Type: application/json' \\
       -d '{"passage": "...", "question": "..."}'
 
-This is Flask's development server: for a demo on your own machine, not for
-the open internet.
+Served by waitress (a production WSGI server, --threads request threads); the
+requests of all threads are queued and batched onto each compiled model, so a
+long document does not hold up short requests. The app has NO authentication:
+--host other than 127.0.0.1 / localhost exposes it to every machine that can
+reach the port (a warning says so).
 """
 
 
@@ -52,7 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
   server.add_argument('--host', default='127.0.0.1',
                       help='address to listen on (default: %(default)s, this machine only; '
                            '0.0.0.0 for every interface)')
-  server.add_argument('--port', type=int, default=8080, help='port (default: %(default)s)')
+  server.add_argument('--port', type=int, default=8080,
+                      help='port (default: %(default)s; 0: any free port, printed at start)')
+  server.add_argument('--threads', type=int, default=8,
+                      help='request threads of the WSGI server (default: %(default)s); their '
+                           'model calls are batched together')
   server.add_argument('--max_chars', '--max-chars', type=int, default=20_000,
                       help='longest document / passage accepted, in characters (default: '
                            '%(default)s)')
@@ -79,13 +87,16 @@ def build_app(argv: Sequence[str] | None = None) -> tuple[Any, argparse.Namespac
   if not args.classifier and not args.reader:
     parser.error('nothing to serve: give --classifier=WORKDIR (a classification workdir) '
                  'and / or --reader=WORKDIR (a squad workdir).')
-  if args.max_chars < 1 or args.batch_size < 1:
-    parser.error('--max_chars and --batch_size must be >= 1.')
+  if args.max_chars < 1 or args.batch_size < 1 or args.threads < 1:
+    parser.error('--max_chars, --batch_size and --threads must be >= 1.')
+  if not 0 <= args.port <= 65535:
+    parser.error(f'--port={args.port}; expected 0..65535.')
   try:
     import flask  # noqa: F401  pylint: disable=g-import-not-at-top,unused-import
+    import waitress  # noqa: F401  pylint: disable=g-import-not-at-top,unused-import
   except ImportError:
-    raise InputError('the web app needs Flask: pip install -e ".[demo]" (or pip install '
-                     '"flask>=3.0").') from None
+    raise InputError('the web app needs Flask and waitress: pip install -e ".[serve]" (or '
+                     'pip install "flask>=3.0" "waitress>=3.0").') from None
   # Heavy imports (jax, the models) only once the arguments are known to be sane.
   from bert_jax.serve import app as app_lib  # pylint: disable=g-import-not-at-top
   from bert_jax.serve import runners  # pylint: disable=g-import-not-at-top
@@ -111,6 +122,29 @@ def build_app(argv: Sequence[str] | None = None) -> tuple[Any, argparse.Namespac
   return app_lib.create_app(classifier, reader, max_chars=args.max_chars), args
 
 
+def is_loopback(host: str) -> bool:
+  """Whether ``host`` only listens on this machine (127.0.0.0/8, ::1, localhost)."""
+  if host.lower() == 'localhost':
+    return True
+  try:
+    return ipaddress.ip_address(host.strip('[]')).is_loopback
+  except ValueError:  # a host name: it may resolve to anything
+    return False
+
+
+NO_AUTH_WARNING = ('warning: --host={host} makes the app reachable from other machines, and '
+                   'it has NO authentication: anyone who can reach port {port} can submit '
+                   'text to the models. Use --host=127.0.0.1 unless that is what you want.')
+
+
+def make_server(app: Any, args: argparse.Namespace):
+  """The waitress server over ``app`` (bound, not yet serving)."""
+  import waitress.server  # pylint: disable=g-import-not-at-top
+  return waitress.server.create_server(app, host=args.host, port=args.port,
+                                       threads=args.threads, ident='bert_jax',
+                                       clear_untrusted_proxy_headers=True)
+
+
 @report_errors
 def main(argv: Sequence[str] | None = None) -> int:
   app, args = build_app(argv)
@@ -121,12 +155,23 @@ def main(argv: Sequence[str] | None = None) -> int:
       extra = (f'labels {", ".join(model.labels)}' if name == 'classifier' else
                'SQuAD v2.0, can say "no answer"' if model.version_2 else 'SQuAD v1.1')
       print(f'serve: {name} {model.source} ({extra}) at /{page}', file=sys.stderr)
-  print(f'serve: open http://{args.host}:{args.port}/', file=sys.stderr, flush=True)
+  if not is_loopback(args.host):
+    print(NO_AUTH_WARNING.format(host=args.host, port=args.port), file=sys.stderr)
   try:
-    app.run(host=args.host, port=args.port, threaded=True)
-  except OSError as e:  # port in use, no permission
+    server = make_server(app, args)
+  except OSError as e:  # port in use, no permission, unknown host
     print(f'error: cannot listen on {args.host}:{args.port}: {e}', file=sys.stderr)
     return EXIT_BAD_INPUT
+  port = getattr(server, 'effective_port', args.port)
+  host = f'[{args.host}]' if ':' in args.host else args.host
+  print(f'serve: open http://{host}:{port}/ (waitress, {args.threads} threads; Ctrl-C stops)',
+        file=sys.stderr, flush=True)
+  try:
+    server.run()
+  except KeyboardInterrupt:
+    pass
+  finally:
+    server.close()
   return 0
 
 

@@ -20,15 +20,18 @@ JSON API (exactly what the pages show):
   ``{answer, start, end, score, null_score, probability, has_answer, version_2,
   null_threshold}`` (``answer == ''`` and ``start``/``end`` null when there is no answer;
   v2.0 answers when ``null_score - score <= null_threshold``);
-- ``GET /api/info``: the loaded models (source, labels, window length) and the limits.
+- ``GET /api/info``: the loaded models (``source``: the checkpoint's name, e.g.
+  ``squad_ko (step 120)``, never a path; labels, window length) and the limits.
 
 ``start``/``end`` are character offsets into the submitted string: ``text[start:end]``
 (Python ``str`` indices, i.e. Unicode code points). Errors: ``400 {"error": ...}`` for a
-bad request (missing / empty / non-string field, text over ``max_chars``), ``404`` when
+bad request (missing / empty / non-string / unknown field, a lone surrogate, text over
+``max_chars``; the field is named), ``404`` when
 the model a route needs was not loaded, ``413`` for a body over the size limit.
 """
 from __future__ import annotations
 
+import pathlib
 from typing import Any, Mapping, Sequence
 
 import flask
@@ -51,8 +54,16 @@ TOP_WORDS, TOP_SENTENCES = 10, 3
 # ----------------------------------------------------------------------------
 # Requests.
 # ----------------------------------------------------------------------------
+def check_fields(data: Mapping[str, Any], allowed: Sequence[str]) -> None:
+  """An unknown key (a typo such as ``txt``) is named, not silently ignored."""
+  unknown = [k for k in data if k not in allowed]
+  if unknown:
+    raise InputError(f'unknown field {unknown[0]!r}; expected only {list(allowed)}.')
+
+
 def text_field(data: Mapping[str, Any], name: str, max_chars: int) -> str:
-  """``data[name]``: a non-empty string of at most ``max_chars`` characters."""
+  """``data[name]``: a non-empty string of at most ``max_chars`` characters, valid Unicode
+  (JSON lets a lone surrogate such as ``"\\ud800"`` through; it is no text)."""
   value = data.get(name)
   if value is None:
     raise InputError(f'missing field {name!r}.')
@@ -63,14 +74,34 @@ def text_field(data: Mapping[str, Any], name: str, max_chars: int) -> str:
   if len(value) > max_chars:
     raise InputError(f'field {name!r} has {len(value)} characters; at most {max_chars} are '
                      'accepted (the server\'s --max_chars).')
+  try:
+    value.encode('utf-8')
+  except UnicodeEncodeError as e:
+    raise InputError(f'field {name!r} is not valid Unicode: a lone surrogate '
+                     f'U+{ord(value[e.start]):04X} at character {e.start}.') from None
   return value
 
 
 def method_field(data: Mapping[str, Any]) -> str:
-  method = data.get('method') or 'cls_last'
+  method = data.get('method')
+  if method is None or method == '':
+    return 'cls_last'
+  if not isinstance(method, str):
+    raise InputError(f'field \'method\' should be a string, one of {list(METHODS)}; not '
+                     f'{type(method).__name__}.')
   if method not in METHODS:
     raise InputError(f'field \'method\' is {method!r}; expected one of {list(METHODS)}.')
   return method
+
+
+def model_name(source: str) -> str:
+  """What pages and responses call a checkpoint: ``WORKDIR (step N)`` for a workdir's step
+  directory ``.../WORKDIR/checkpoints/N``, else the directory's own name. Never the
+  absolute path (it tells a visitor about the server's file system)."""
+  path = pathlib.PurePath(source)
+  if path.parent.name == 'checkpoints' and path.parent.parent.name:
+    return f'{path.parent.parent.name} (step {path.name})'
+  return path.name or str(source)
 
 
 def json_body() -> Mapping[str, Any]:
@@ -303,7 +334,7 @@ def create_app(classifier: Any = None, reader: Any = None, *,
   @app.route('/xdc', methods=['GET', 'POST'])
   def xdc():
     model = need(classifier, 'classifier', '--classifier')
-    info = {'source': model.source, 'labels': model.labels,
+    info = {'source': model_name(model.source), 'labels': model.labels,
             'max_seq_length': model.max_seq_length}
     if flask.request.method == 'GET':
       return render('xdc', model=info, form={'text': '', 'method': 'cls_last'})
@@ -324,7 +355,7 @@ def create_app(classifier: Any = None, reader: Any = None, *,
   @app.route('/mrc', methods=['GET', 'POST'])
   def mrc():
     model = need(reader, 'reader', '--reader')
-    info = {'source': model.source, 'version_2': model.version_2}
+    info = {'source': model_name(model.source), 'version_2': model.version_2}
     if flask.request.method == 'GET':
       return render('mrc', model=info, form={'passage': '', 'question': ''})
     form = {k: flask.request.form.get(k, '') for k in ('passage', 'question')}
@@ -341,12 +372,14 @@ def create_app(classifier: Any = None, reader: Any = None, *,
   def api_classify():
     need(classifier, 'classifier', '--classifier')
     data = json_body()
+    check_fields(data, ('text', 'method'))
     return flask.jsonify(classify(text_field(data, 'text', max_chars), method_field(data)))
 
   @app.post('/api/answer')
   def api_answer():
     need(reader, 'reader', '--reader')
     data = json_body()
+    check_fields(data, ('passage', 'question'))
     return flask.jsonify(answer(text_field(data, 'passage', max_chars),
                                 text_field(data, 'question', MAX_QUESTION_CHARS)))
 
@@ -354,10 +387,10 @@ def create_app(classifier: Any = None, reader: Any = None, *,
   def api_info():
     return flask.jsonify(
         classifier=None if classifier is None else {
-            'source': classifier.source, 'labels': classifier.labels,
+            'source': model_name(classifier.source), 'labels': classifier.labels,
             'max_seq_length': classifier.max_seq_length, 'methods': list(METHODS)},
         reader=None if reader is None else {
-            'source': reader.source, 'version_2': reader.version_2,
+            'source': model_name(reader.source), 'version_2': reader.version_2,
             'max_seq_length': int(reader.cfg.max_seq_length),
             'null_threshold': _threshold(reader)},
         max_chars=max_chars, max_question_chars=MAX_QUESTION_CHARS)

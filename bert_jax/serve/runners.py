@@ -8,12 +8,11 @@
 
 Both run windows in batches of ``batch_size`` rows of ``max_seq_length`` tokens (the last
 batch padded) through ``bert_jax.finetune.Predictor``: one compile per model, whatever
-the text. ``traces`` counts the compilations (tests assert it stays 1). Calls are
-serialised with a lock (the web server is threaded).
+the text. ``traces`` counts the compilations (tests assert it stays 1). Concurrent calls
+(the web server is threaded) are queued and batched together by ``batching.Batcher``.
 """
 from __future__ import annotations
 
-import threading
 import types
 from typing import Any, Sequence
 
@@ -24,6 +23,7 @@ import numpy as np
 from bert_jax.errors import InputError
 from bert_jax.finetune import Predictor
 from bert_jax.masks import make_attention_mask
+from bert_jax.serve import batching
 from bert_jax.serve import explain as explain_lib
 from bert_jax.serve import mrc
 from bert_jax.serve.loading import Finetuned, load_finetuned
@@ -44,23 +44,23 @@ def classify_with_attention(model, batch: dict[str, jax.Array]) -> dict[str, jax
 
 
 class _Runner:
-  """A model + ``Predictor`` over a counting ``predict_fn`` + a lock."""
+  """A model + ``Predictor`` over a counting ``predict_fn``, fed by a ``Batcher``."""
 
   def __init__(self, model, predict_fn, batch_size: int):
     self.model = model
     self.batch_size = batch_size
     self.traces = 0
-    self._lock = threading.Lock()
 
     def counted(model, batch):
       self.traces += 1  # runs only while jax traces
       return predict_fn(model, batch)
 
     self._predictor = Predictor(types.SimpleNamespace(predict_fn=counted), batch_size)
+    self.batcher = batching.Batcher(lambda rows: self._predictor(self.model, rows), batch_size,
+                                    name=type(self).__name__)
 
   def predict(self, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    with self._lock:
-      return self._predictor(self.model, arrays)
+    return self.batcher(arrays)
 
 
 def _max_len(requested: int | None, default: int, config) -> int:
