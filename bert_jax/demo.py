@@ -110,7 +110,7 @@ def mean_std(values: Sequence[float]) -> tuple[float, float]:
 def results_table(results: dict[str, list[dict]]) -> str:
   """The README table: each head pretrained vs random init, mean +- std over the seeds,
   and whether the gap exceeds the spread (difference of means > the sum of the stds)."""
-  lines = ['| head (shipped set) | dev metric | pretrained (mean ± std) | random init '
+  lines = ['| head (shipped set) | dev metric (0-100) | pretrained (mean ± std) | random init '
            '(mean ± std) | difference | beyond the seed spread? |',
            '|---|---|---|---|---|---|']
   for name, runs in results.items():
@@ -122,7 +122,7 @@ def results_table(results: dict[str, list[dict]]) -> str:
     (m1, s1), (m0, s0) = (mean_std([scale * r[metric] for r in rs]) for rs in (runs, base))
     verdict = ('**yes**, pretraining helps' if m1 - m0 > s1 + s0 else
                'no, it hurts' if m0 - m1 > s1 + s0 else 'no (within the spread)')
-    lines.append(f'| {name} (`{arg}`) | {metric} x100 | {m1:.1f} ± {s1:.1f} | {m0:.1f} ± '
+    lines.append(f'| {name} (`{arg}`) | {metric} | {m1:.1f} ± {s1:.1f} | {m0:.1f} ± '
                  f'{s0:.1f} | {m1 - m0:+.1f} | {verdict} |')
   n = len(next(iter(results.values()), []))
   lines.append(f'\n({n} fine-tuning seeds each; std is the sample standard deviation.)')

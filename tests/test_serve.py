@@ -8,11 +8,17 @@ line builds it (``build_app``: load both workdirs, compile once) and driven with
 test client. What the scores say is checked against ``transformers.BertModel`` run on the
 same weights (attention of [CLS], rollout, probabilities, the best span).
 """
+import concurrent.futures
 import json
 import math
+import os
 import pathlib
+import re
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 
 import jax
 import markupsafe
@@ -63,7 +69,8 @@ def write_ko_en_vocab(directory: pathlib.Path) -> int:
   for name in ('ko_news_topic/train.tsv', 'ko_news_topic/dev.tsv', 'squad_ko/train.json',
                'squad_ko/dev.json'):
     chars |= {c for c in (SHIPPED / name).read_text(encoding='utf-8') if '가' <= c <= '힣'}
-  chars |= {c for c in KO_NEWS + KO_PASSAGE + KO_QUESTION if '가' <= c <= '힣'}
+  chars |= {c for c in KO_NEWS + KO_PASSAGE + KO_QUESTION + KO_MRC2_PASSAGE + KO_WEATHER
+            + ''.join(KO_MRC2_QUESTIONS) if '가' <= c <= '힣'}
   basic = [chr(c) for c in range(33, 127)] + sorted(chars)
   tokens = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', *basic, *('##' + t for t in basic)]
   (directory / 'vocab.txt').write_text('\n'.join(tokens) + '\n', encoding='utf-8')
@@ -509,3 +516,224 @@ def test_each_model_compiles_once_whatever_the_request(client, classifier, reade
     r = post(client, '/api/answer', {'passage': text, 'question': KO_QUESTION * n})
     assert r.status_code == 200
   assert classifier.traces == 1 and reader.traces == 1
+
+
+# ----------------------------------------------------------------------------
+# The real server (`python -m bert_jax.serve` under waitress) and a real browser.
+# ----------------------------------------------------------------------------
+# The seed's MRC 2.0 example: a news passage, two answerable questions and one it does not
+# answer (질문1: '' in the seed); and its XDC example, a weather news article.
+KO_MRC2_PASSAGE = (
+    "정부가 공식 통계 지표로 활용하는 한국감정원의 '주간 아파트 가격 동향'마저 보합 전환하며 "
+    "서울 집값 오름세에 대한 우려가 커지고 있다. 감정원이 27일 발표한 주간 아파트 매매가격 "
+    "동향에 따르면 6월 마지막 주 서울 아파트값은 전주와 같았다. 서울 아파트 가격은 민간 기관 "
+    "집계로는 이미 플러스 전환했다. 감정원은 \"강남 일부 지역 재건축 및 신축 매수세로 시장 하방 "
+    "경직성이 커지며 보합 전환했다\"고 설명했다.")
+KO_MRC2_QUESTIONS = ('집값 얼마나 올랐어?', '정부가 활용한 통계지표가 뭐야?',
+                     '아파트 값이 몇주 만에 하락세를 멈췄니?')
+KO_WEATHER = (
+    "전국에 장맛비가 내린 지난 24일 오전 대전 서구의 한 신호등에서 시민들이 우산을 쓰고 걷고 "
+    "있다. 기상청은 29일 남부지방과 제주에 비가 내릴 것으로 예보했다. 수요일인 29일 전국이 "
+    "흐리고 남부지방과 제주도는 빗방울이 떨어지겠다. 남부지방 비는 아침에 그치고 제주는 종일 "
+    "내릴 것으로 보인다. 아침 최저기온은 17~21도, 낮 최고기온은 23~32도로 오늘과 비슷하겠다.")
+CHROMIUM_FLAGS = ('--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+                  '--no-first-run', '--disable-background-networking',
+                  '--disable-component-update', '--disable-sync', '--window-size=1100,1500')
+SCREENSHOTS = os.environ.get('BERT_JAX_SCREENSHOTS')  # e.g. docs/: where the PNGs go
+
+
+def null_threshold_between(reader, passage, questions) -> float:
+  """A threshold under which the tiny reader answers some questions and not others: the
+  midpoint of the largest gap between their (null - best span) score differences."""
+  diffs = sorted(r['null_score'] - r['score'] for r in (reader.answer(passage, q)
+                                                      for q in questions))
+  gap, i = max((b - a, i) for i, (a, b) in enumerate(zip(diffs, diffs[1:])))
+  assert gap > 1e-3, diffs
+  return (diffs[i] + diffs[i + 1]) / 2
+
+
+@pytest.fixture(scope='module')
+def server(workdirs, reader, tmp_path_factory):
+  """``python -m bert_jax.serve`` on 127.0.0.1 (a free port): yields (base url, threshold)."""
+  threshold = null_threshold_between(reader, KO_MRC2_PASSAGE, KO_MRC2_QUESTIONS)
+  log = tmp_path_factory.mktemp('server') / 'stderr.txt'
+  env = {**os.environ, 'XLA_FLAGS': ''}  # one CPU device is all the server uses
+  with log.open('w') as err:
+    proc = subprocess.Popen(
+        [sys.executable, '-m', 'bert_jax.serve', f'--classifier={workdirs["classification"]}',
+         f'--reader={workdirs["squad"]}', '--port=0', f'--null_threshold={threshold!r}'],
+        cwd=REPO, env=env, stdout=err, stderr=err)
+  try:
+    url, deadline = None, time.time() + 300
+    while url is None and time.time() < deadline and proc.poll() is None:
+      time.sleep(0.2)
+      found = re.search(r'open (http://127\.0\.0\.1:\d+/)', log.read_text())
+      url = found and found.group(1)
+    assert url, log.read_text()
+    yield url, threshold
+  finally:
+    proc.terminate()
+    proc.wait(30)
+  assert 'Traceback' not in log.read_text(), log.read_text()
+
+
+def http(url, payload=None, data=None, timeout=120):
+  """(status, JSON body) of a GET (no payload) or a POST over real HTTP."""
+  if payload is not None:
+    data = json.dumps(payload, ensure_ascii=False).encode('utf-8')
+  req = urllib.request.Request(url, data=data, headers={'Content-Type': 'application/json'})
+  try:
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+      return r.status, json.loads(r.read())
+  except urllib.error.HTTPError as e:
+    return e.code, json.loads(e.read())
+
+
+def test_server_answers_100_concurrent_requests_as_the_models_do(server, classifier, reader):
+  url, threshold = server
+  status, info = http(url + 'api/info')
+  assert status == 200 and info['reader']['null_threshold'] == pytest.approx(threshold)
+  assert info['classifier']['source'].startswith('ko_news_topic (step ')
+  texts = [KO_NEWS, KO_WEATHER, ' '.join([KO_WEATHER] * 6), '비', KO_MRC2_PASSAGE]
+  jobs = [('api/classify', {'text': texts[i % 5]}) if i % 2 else
+          ('api/answer', {'passage': texts[i % 5], 'question': KO_MRC2_QUESTIONS[i % 3]})
+          for i in range(100)]
+  with concurrent.futures.ThreadPoolExecutor(100) as pool:
+    replies = list(pool.map(lambda job: http(url + job[0], job[1]), jobs))
+  assert [s for s, _ in replies] == [200] * 100, [b for s, b in replies if s != 200][:3]
+  for (route, payload), (_, body) in zip(jobs, replies):  # batched rows == alone, in-process
+    if route == 'api/classify':
+      alone = classifier.explain(payload['text'])
+      assert body['label'] == alone['label']
+      np.testing.assert_allclose(list(body['probs'].values()),
+                                 list(alone['probs'].values()), atol=1e-5)
+    else:
+      alone = reader.answer(payload['passage'], payload['question'])  # its own threshold
+      assert body['null_score'] == pytest.approx(alone['null_score'], abs=1e-4)
+      if alone['score'] is None:  # no span fits (a one-syllable passage)
+        assert body['score'] is None and not body['has_answer']
+        continue
+      assert body['score'] == pytest.approx(alone['score'], abs=1e-4)
+      assert body['has_answer'] == (alone['null_score'] - alone['score'] <= threshold)
+      if body['has_answer']:
+        assert body['answer'] == payload['passage'][body['start']:body['end']]
+
+
+def test_server_rejects_oversize_bad_fields_and_surrogates(server):
+  url, _ = server
+  status, body = http(url + 'api/classify', data=b'{"text": "' + b'a' * 2_000_000 + b'"}')
+  assert status == 413 and 'error' in body
+  for payload, message in (({'text': ['a']}, "field 'text' should be a string"),
+                           ({'text': 'a', 'method': ['rollout']}, "field 'method' should be"),
+                           ({'text': 'x' * 20_001}, 'at most 20000')):
+    status, body = http(url + 'api/classify', payload)
+    assert status == 400 and message in body['error'], body
+  status, body = http(url + 'api/answer', data=b'{"passage": "\\ud800", "question": "q"}')
+  assert status == 400 and 'lone surrogate U+D800' in body['error']
+
+
+@pytest.fixture(scope='module')
+def browser(tmp_path_factory):
+  """Debian's headless chromium through its chromedriver (Selenium), a fresh profile."""
+  os.environ.setdefault('SE_OFFLINE', 'true')  # never let Selenium Manager download
+  from selenium import webdriver  # pylint: disable=g-import-not-at-top
+  from selenium.webdriver.chrome.service import Service  # pylint: disable=g-import-not-at-top
+  options = webdriver.ChromeOptions()
+  options.binary_location = '/usr/bin/chromium'
+  for flag in (*CHROMIUM_FLAGS, f'--user-data-dir={tmp_path_factory.mktemp("profile")}'):
+    options.add_argument(flag)
+  driver = webdriver.Chrome(service=Service('/usr/bin/chromedriver'), options=options)
+  driver.set_page_load_timeout(120)
+  yield driver
+  driver.quit()
+
+
+def submit(driver, fields: dict[str, str], button: str):
+  """Fills the form as a user would (the long text pasted, short text typed) and submits."""
+  from selenium.webdriver.common.by import By  # pylint: disable=g-import-not-at-top
+  for name, value in fields.items():
+    box = driver.find_element(By.ID, name)
+    if len(value) > 60:  # paste
+      driver.execute_script('arguments[0].value = arguments[1];', box, value)
+    else:
+      box.clear()
+      box.send_keys(value)
+  old = driver.find_element(By.TAG_NAME, 'html')
+  driver.find_element(By.XPATH, f'//button[contains(., "{button}")]').click()
+  deadline = time.time() + 120
+  while time.time() < deadline:  # the new page replaced the old one
+    try:
+      old.tag_name  # pylint: disable=pointless-statement
+    except Exception:  # pylint: disable=broad-except  (stale: navigated)
+      if driver.execute_script('return document.readyState') == 'complete':
+        return
+    time.sleep(0.1)
+  raise AssertionError('the page did not answer the form')
+
+
+def screenshot(driver, tmp_path, name):
+  directory = pathlib.Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
+  path = directory / name
+  driver.set_window_size(1100, max(800, driver.execute_script(
+      'return document.body.scrollHeight') + 40))
+  assert driver.save_screenshot(str(path))
+  assert path.stat().st_size > 10_000  # a real rendered page, not an empty canvas
+  return path
+
+
+def test_browser_mrc_highlights_the_answer_or_says_no_answer(server, browser, reader, tmp_path,
+                                                            monkeypatch):
+  from selenium.webdriver.common.by import By  # pylint: disable=g-import-not-at-top
+  url, threshold = server
+  monkeypatch.setattr(reader, 'null_threshold', threshold)  # as the server answers
+  expected = {q: reader.answer(KO_MRC2_PASSAGE, q) for q in KO_MRC2_QUESTIONS}
+  answered = {q: r['null_score'] - r['score'] <= threshold for q, r in expected.items()}
+  assert any(answered.values()) and not all(answered.values())
+  browser.get(url + 'mrc')
+  assert '독해' in browser.title or 'reading comprehension' in browser.title
+  shots = []
+  for q in KO_MRC2_QUESTIONS:
+    submit(browser, {'passage': KO_MRC2_PASSAGE, 'question': q}, '답변찾기')
+    view = browser.find_element(By.ID, 'passage-view')
+    assert view.text.replace('\n', ' ').split() == KO_MRC2_PASSAGE.split()
+    marks = view.find_elements(By.TAG_NAME, 'mark')
+    if answered[q]:
+      answer = expected[q]['answer']
+      assert browser.find_element(By.ID, 'answer').text == answer.strip()
+      assert [m.text for m in marks] == [answer.strip()]
+      assert KO_MRC2_PASSAGE[expected[q]['start']:expected[q]['end']] == answer
+      assert not browser.find_elements(By.ID, 'no-answer')
+      shot = 'answer'
+    else:
+      assert browser.find_element(By.ID, 'no-answer').text == 'No answer in the passage'
+      assert not marks and not browser.find_elements(By.ID, 'answer')
+      shot = 'no_answer'
+    assert browser.find_element(By.ID, 'question').get_attribute('value') == q  # kept
+    if shot not in shots:
+      shots.append(shot)
+      screenshot(browser, tmp_path, f'serve_mrc_{shot}.png')
+  footer = browser.find_element(By.TAG_NAME, 'body').text
+  assert 'squad_ko (step ' in footer and str(REPO) not in footer and '/tmp' not in footer
+
+
+def test_browser_xdc_shades_every_word_and_sentence(server, browser, classifier, tmp_path):
+  from selenium.webdriver.common.by import By  # pylint: disable=g-import-not-at-top
+  url, _ = server
+  browser.get(url + 'xdc')
+  submit(browser, {'text': KO_WEATHER}, '분석하기')
+  expected = classifier.explain(KO_WEATHER)
+  assert browser.find_element(By.ID, 'label').text == expected['label']
+  rows = browser.find_elements(By.CSS_SELECTOR, '#probs tr')
+  assert [r.find_element(By.TAG_NAME, 'td').text for r in rows] == classifier.labels
+  words = browser.find_elements(By.CSS_SELECTOR, '#words span')
+  assert [w.text for w in words] == KO_WEATHER.split()
+  # Shade = score / top score, as the page's alpha; the top word is fully shaded.
+  alphas = [float(re.search(r'rgba?\(255, 140, 0(?:, ([\d.]+))?\)',
+                            w.value_of_css_property('background-color')).group(1) or 1)
+            for w in words]
+  scores = np.array([w['score'] for w in expected['words']])
+  np.testing.assert_allclose(alphas, scores / scores.max(), atol=0.01)
+  sentences = browser.find_elements(By.CSS_SELECTOR, '#sentences span')
+  assert [s.text for s in sentences] == [s['text'] for s in expected['sentences']]
+  assert len(sentences) == 5
+  screenshot(browser, tmp_path, 'serve_xdc.png')

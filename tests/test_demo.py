@@ -1,0 +1,43 @@
+"""The demo's report (bert_jax.demo): mean +- std over seeds, the README table, and the
+command that serves the models just trained. Fine-tuning itself is tested in
+tests/test_finetune.py; here the arithmetic and the printed lines, by hand."""
+import math
+import pathlib
+
+from bert_jax import demo
+
+
+def test_mean_std_is_the_sample_standard_deviation():
+  assert demo.mean_std([0.5]) == (0.5, 0.0)
+  mean, std = demo.mean_std([1.0, 2.0, 4.0])  # by hand: mean 7/3; sum sq dev 14/3; / 2
+  assert math.isclose(mean, 7 / 3) and math.isclose(std, math.sqrt(7 / 3))
+
+
+def test_table_says_whether_the_gap_exceeds_the_seed_spread():
+  runs = lambda arg, metric, values: [{'arg': arg, 'metric': metric, 'seed': i, metric: v}
+                                       for i, v in enumerate(values)]
+  results = {
+      'classification': runs('sentiment', 'accuracy', [0.90, 0.92, 0.94]),
+      'classification/random': runs('sentiment', 'accuracy', [0.70, 0.72, 0.74]),
+      'span': runs('squad_en', 'best_f1', [20.0, 30.0, 40.0]),        # already in points
+      'span/random': runs('squad_en', 'best_f1', [19.0, 19.0, 19.0]),
+      'tagging': runs('ner_en', 'f1', [0.70, 0.71, 0.72]),
+      'tagging/random': runs('ner_en', 'f1', [0.80, 0.80, 0.80]),
+  }
+  lines = demo.results_table(results).splitlines()
+  assert lines[0].startswith('| head (shipped set) | dev metric (0-100) | pretrained (mean ± std)')
+  # accuracy x100: 92.0 +- 2.0 vs 72.0 +- 2.0; gap 20 > 4.
+  assert lines[2] == ('| classification (`sentiment`) | accuracy | 92.0 ± 2.0 | 72.0 ± 2.0 '
+                      '| +20.0 | **yes**, pretraining helps |')
+  # 30 +- 10 vs 19 +- 0: gap 11 > 10 -> yes; F1 is not scaled again.
+  assert lines[3] == ('| span (`squad_en`) | best_f1 | 30.0 ± 10.0 | 19.0 ± 0.0 | +11.0 '
+                      '| **yes**, pretraining helps |')
+  assert lines[4].endswith('| 71.0 ± 1.0 | 80.0 ± 0.0 | -9.0 | no, it hurts |')
+  assert '3 fine-tuning seeds' in lines[-1]
+
+
+def test_serve_command_points_at_the_seed_workdirs():
+  cmd = demo.serve_command(pathlib.Path('/runs/ft'), 'en', 0)
+  assert cmd.endswith('-m bert_jax.serve --classifier=/runs/ft/sentiment_seed0 '
+                      '--reader=/runs/ft/squad_en_seed0')
+  assert demo.run_name('squad_ko', True, 2) == 'squad_ko_random_seed2'
