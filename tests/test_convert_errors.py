@@ -19,7 +19,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope='module')
 def good_hf(tmp_path_factory):
-  pytest.importorskip('transformers')
+  import transformers  # noqa: F401  (a declared dependency: fail, never skip)
   return save_random_hf_bert(tmp_path_factory.mktemp('good') / 'bert', seed=3)
 
 

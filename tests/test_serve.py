@@ -674,9 +674,13 @@ def submit(driver, fields: dict[str, str], button: str):
 def screenshot(driver, tmp_path, name):
   directory = pathlib.Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
   path = directory / name
-  driver.set_window_size(1100, max(800, driver.execute_script(
-      'return document.body.scrollHeight') + 40))
-  assert driver.save_screenshot(str(path))
+  height = driver.execute_script('return document.documentElement.scrollHeight')
+  driver.execute_cdp_cmd('Emulation.setDeviceMetricsOverride', {  # the whole page
+      'width': 1000, 'height': height, 'deviceScaleFactor': 1, 'mobile': False})
+  try:
+    assert driver.save_screenshot(str(path))
+  finally:
+    driver.execute_cdp_cmd('Emulation.clearDeviceMetricsOverride', {})
   assert path.stat().st_size > 10_000  # a real rendered page, not an empty canvas
   return path
 
