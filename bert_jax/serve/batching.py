@@ -13,6 +13,11 @@ The forward (``run_batch``) is called with ``1 <= rows <= batch_size`` rows and 
 dict of arrays with the same leading dimension (``finetune.Predictor`` pads to its fixed
 batch, so one compile serves every batch). An exception in it fails the requests whose
 rows were in that forward, not the worker.
+
+Assumption: rows are independent (a window's outputs depend on that window only), true of
+the ``[CLS]`` classifier and the span reader. A model whose forward couples the windows of
+one document must not be fed through this round-robin; it needs a request's rows kept in
+one forward.
 """
 from __future__ import annotations
 
