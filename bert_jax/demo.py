@@ -120,7 +120,8 @@ def results_table(results: dict[str, list[dict]]) -> str:
     metric, arg = runs[0]['metric'], runs[0]['arg']
     scale = 100.0 if max(r[metric] for r in runs + base) <= 1.0 else 1.0  # all in points
     (m1, s1), (m0, s0) = (mean_std([scale * r[metric] for r in rs]) for rs in (runs, base))
-    verdict = ('**yes**, pretraining helps' if m1 - m0 > s1 + s0 else
+    verdict = ('? (one seed: no spread to compare with)' if min(len(runs), len(base)) < 2 else
+               '**yes**, pretraining helps' if m1 - m0 > s1 + s0 else
                'no, it hurts' if m0 - m1 > s1 + s0 else 'no (within the spread)')
     lines.append(f'| {name} (`{arg}`) | {metric} | {m1:.1f} ± {s1:.1f} | {m0:.1f} ± '
                  f'{s0:.1f} | {m1 - m0:+.1f} | {verdict} |')

@@ -34,6 +34,8 @@ def test_table_says_whether_the_gap_exceeds_the_seed_spread():
                       '| **yes**, pretraining helps |')
   assert lines[4].endswith('| 71.0 ± 1.0 | 80.0 ± 0.0 | -9.0 | no, it hurts |')
   assert '3 fine-tuning seeds' in lines[-1]
+  one = {k: v[:1] for k, v in results.items()}
+  assert demo.results_table(one).splitlines()[2].endswith('| ? (one seed: no spread to compare with) |')
 
 
 def test_serve_command_points_at_the_seed_workdirs():
