@@ -12,7 +12,7 @@ fi
 # The browser tests of the web app: Debian's headless chromium + its chromedriver, and CJK
 # fonts so that Korean renders in the screenshots (skipped when already installed).
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
-    || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then
+    || ! fc-list 2>/dev/null | grep -i 'Noto Sans CJK' >/dev/null; then
   SUDO=$([ "$(id -u)" -eq 0 ] || echo sudo)
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null
