@@ -41,6 +41,7 @@ from bert_jax.tasks.config import main_metric
 from bert_jax.tasks.encoder import (Encoder, encoder_from_workdir, load_encoder,
                                     write_workdir_files)
 from bert_jax.train import loop
+from bert_jax.train import optimizer as opt_lib
 from bert_jax.train.loop import Task, default_train_config
 from bert_jax.train.metrics_writer import EVAL_METRICS_FILE
 
@@ -244,6 +245,12 @@ def train_config(cfg: Any, num_train: int) -> ml_collections.ConfigDict:
       warmup_fraction=float(cfg.warmup_fraction), decay='linear',
       weight_decay=float(cfg.weight_decay), max_grad_norm=float(cfg.max_grad_norm),
       freeze='bert' if cfg.task == 'ner' and cfg.ner.freeze_encoder else ''))
+  recipe = cfg.get('recipe', 'bert')
+  if recipe == 'bert':
+    opt_lib.bert_recipe(c.optimizer)
+  elif recipe != 'hf':
+    raise InputError(f'--config.recipe={recipe!r}; expected bert (google-research/bert\'s '
+                     'optimizer and schedule) or hf (Hugging Face\'s).')
   return c
 
 
