@@ -14,6 +14,9 @@ from typing import Callable, Sequence
 
 # Exit status for bad input (the same as argparse's usage errors).
 EXIT_BAD_INPUT = 2
+# Exit status of a training run stopped by SIGTERM / Ctrl-C after saving a checkpoint:
+# EX_TEMPFAIL (sysexits.h), "try again": run the same command to resume. Finished is 0.
+EXIT_PREEMPTED = 75
 
 
 class InputError(ValueError):
