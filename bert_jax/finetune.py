@@ -33,6 +33,7 @@ from flax import nnx
 
 from bert_jax.convert import orbax_io, params_to_model
 from bert_jax.convert.params import flatten, is_scanned, normalize_keys, unflatten
+from bert_jax.config_checks import check_optimizer
 from bert_jax.data.finetune import eval_batches, num_examples, train_dataset
 from bert_jax.errors import EXIT_BAD_INPUT, EXIT_PREEMPTED, InputError, run_absl
 from bert_jax.serve.loading import BEST_FILE, resolve_params
@@ -124,6 +125,10 @@ def setup(cfg: Any, workdir: pathlib.Path | None = None) -> Setup:
   """Loads and checks the encoder, reads and featurises the data (no training yet)."""
   if cfg.mode not in MODES:
     raise InputError(f'--config.mode={cfg.mode!r}; expected one of {MODES}.')
+  if cfg.mode == 'train':  # the optimizer's values, before the encoder and data are read
+    check_optimizer(train_config(cfg, 1).optimizer,
+                    keys={k: k for k in ('learning_rate', 'warmup_fraction', 'weight_decay',
+                                         'max_grad_norm')})
   task = get_task(cfg.task)
   if cfg.mode == 'train':
     encoder = load_encoder(cfg)

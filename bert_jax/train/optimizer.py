@@ -41,6 +41,7 @@ import jax.numpy as jnp
 import ml_collections
 import optax
 
+from bert_jax.config_checks import check_optimizer
 from bert_jax.errors import InputError
 
 DECAYED_LEAVES = ('kernel', 'embedding')
@@ -163,6 +164,7 @@ def scale_by_adam_without_bias_correction(b1: float, b2: float, eps: float
 def make_optimizer(opt_config, num_train_steps: int
                    ) -> tuple[optax.GradientTransformation, optax.Schedule]:
   """(optax transformation, learning-rate schedule) from ``config.optimizer``."""
+  check_optimizer(opt_config)
   schedule = make_schedule(opt_config, num_train_steps)
   wd = float(opt_config.weight_decay)
   name = opt_config.name
