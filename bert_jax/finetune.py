@@ -14,6 +14,12 @@ Modes (``--config.mode``): ``train`` (train + evaluate; a workdir with checkpoin
 ``eval`` (the best checkpoint on the dev set(s); writes predictions under
 ``WORKDIR/eval/``), ``predict`` (the best checkpoint on ``data.predict_file`` / the TFDS
 predict split; writes under ``WORKDIR/predict/``).
+
+Optimizer: ``--config.recipe=bert`` (default: google-research/bert's decay over all steps
+and Adam without bias correction) or ``hf`` (Hugging Face's). One run per workdir (a lock
+file). SIGTERM or Ctrl-C saves a checkpoint and exits 75 (preempted: run the same command
+to resume); exit status 0 finished, 2 bad input (one ``error:`` line), 1 no usable
+checkpoint or diverged training.
 """
 from __future__ import annotations
 

@@ -8,8 +8,9 @@ Running the same command again in the same workdir resumes from the latest check
 SIGTERM or Ctrl-C saves a checkpoint and exits with status 75 (EX_TEMPFAIL: preempted,
 run the same command again to resume; a second Ctrl-C aborts without saving); a finished
 run exits 0, bad input (config, files, a workdir in use by another run) 2, an unusable
-checkpoint or diverged training 1. One run at a time per workdir (a lock file). The workdir gets config.json, model_config.json,
-tokenizer/, checkpoints/<step>/, metrics.jsonl, eval_metrics.jsonl and tb/ (TensorBoard).
+checkpoint or diverged training 1. One run at a time per workdir (a lock file). The
+workdir gets config.json, model_config.json, tokenizer/, checkpoints/<step>/,
+metrics.jsonl, eval_metrics.jsonl and tb/ (TensorBoard).
 """
 from __future__ import annotations
 

@@ -166,3 +166,12 @@ def test_finetune_config_and_file_errors(tmp_path, override, says):
                         f'--workdir={workdir}', '--config.init_checkpoint=' + str(minilm_dir()),
                         override]), says)
   assert not workdir.exists()
+
+
+@pytest.mark.parametrize('module', ['bert_jax.pretrain', 'bert_jax.finetune'])
+def test_help_documents_the_exit_statuses(module):
+  out = _run(['-m', module, '--help'])
+  assert out.returncode == 0, out.stderr[-2000:]
+  text = ' '.join(out.stdout.split())
+  assert 'Ctrl-C saves a checkpoint and exits' in text and '75' in text
+  assert 'One run' in text and 'per workdir' in text
