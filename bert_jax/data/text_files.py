@@ -19,7 +19,7 @@ import os
 import sys
 from typing import Iterable, Iterator, Sequence
 
-from bert_jax import errors
+from bert_jax import errors, fileio
 from bert_jax.data import text
 
 MAX_REPORTED_PROBLEMS = 20
@@ -65,7 +65,7 @@ def expand_globs(patterns: str | Sequence[str]) -> list[str]:
 
 def decoded_lines(path: str, report: ReadReport, invalid_utf8: str) -> Iterator[str]:
   """The lines of ``path`` as text; invalid UTF-8 skipped (counted) or raised."""
-  with open(path, 'rb') as f:
+  with fileio.as_path(path).open('rb') as f:
     for lineno, raw in enumerate(f, 1):
       report.lines += 1
       try:
@@ -111,7 +111,7 @@ def read_documents(paths: Iterable[str], *, split_paragraphs: bool = False,
   report = report if report is not None else ReadReport()
   for path in paths:
     report.files += 1
-    if os.path.getsize(path) == 0:
+    if fileio.as_path(path).stat().length == 0:
       report.empty_files += 1
       report.note(f'{path}: empty file')
       continue
