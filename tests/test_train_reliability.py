@@ -120,3 +120,36 @@ def test_ctrl_c_saves_and_exits_75_then_the_run_resumes(tmp_path):
   assert again.returncode == 0, again.stderr[-3000:]
   assert f'resumed from {workdir}/checkpoints/{step}' in again.stderr
   assert f'completed at step {step + 2}' in again.stdout
+
+
+class _SignalAt:
+  """Wraps a ToyIterator: sends ``signum`` to this process when batch ``at`` is taken."""
+
+  def __init__(self, inner, at, signum):
+    self.inner, self.at, self.signum = inner, at, signum
+
+  def __iter__(self):
+    return self
+
+  def __next__(self):
+    if self.inner.position + 1 == self.at:
+      os.kill(os.getpid(), self.signum)
+    return next(self.inner)
+
+  def get_state(self):
+    return self.inner.get_state()
+
+  def set_state(self, state):
+    self.inner.set_state(state)
+
+
+@pytest.mark.parametrize('signum', [signal.SIGTERM, signal.SIGINT])
+def test_signal_saves_the_current_step_and_reports_preempted(tmp_path, signum):
+  task = toy_task()
+  task = loop.Task(name=task.name, build_model=task.build_model, loss_fn=task.loss_fn,
+                   train_iter=_SignalAt(task.train_iter, 3, signum))
+  result = loop.train(toy_config(**{'num_train_steps': 8, 'checkpoint_every_steps': 100}),
+                      tmp_path, task, devices=one_device())
+  assert (result.status, result.step) == ('preempted', 3)
+  assert committed_steps(tmp_path) == [3]
+  assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handlers restored
