@@ -14,6 +14,9 @@ from typing import Callable, Sequence
 
 # Exit status for bad input (the same as argparse's usage errors).
 EXIT_BAD_INPUT = 2
+# Exit status of a training run stopped by SIGTERM / Ctrl-C after saving a checkpoint:
+# EX_TEMPFAIL (sysexits.h), "try again": run the same command to resume. Finished is 0.
+EXIT_PREEMPTED = 75
 
 
 class InputError(ValueError):
@@ -66,8 +69,9 @@ HELP_FLAGS = ('-h', '--help', '--helpshort', '--helpfull', '-?')
 def run_absl(main: Callable[[Sequence[str]], int]) -> None:
   """``absl.app.run(main)`` exiting with ``main``'s status; ``--help`` exits 0 (absl: 1)."""
   from absl import app  # pylint: disable=g-import-not-at-top
-  try:
-    app.run(lambda argv: sys.exit(main(argv)))
+  from bert_jax.config_checks import parse_flags  # pylint: disable=g-import-not-at-top
+  try:  # parse_flags: a bad flag or config key is one line and exit 2
+    app.run(lambda argv: sys.exit(main(argv)), flags_parser=parse_flags)
   except SystemExit as e:
     if e.code == 1 and any(a in HELP_FLAGS for a in sys.argv[1:]):
       sys.exit(0)

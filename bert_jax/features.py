@@ -25,6 +25,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
+from bert_jax import fileio
 from bert_jax.errors import InputError
 from bert_jax.masks import make_attention_mask
 
@@ -105,14 +106,8 @@ _PAIR_RE = re.compile(r'^(.*) \|\|\| (.*)$')
 
 def read_examples(path: str | pathlib.Path) -> list[InputExample]:
   """One example per line, ``text_a`` or ``text_a ||| text_b`` (the reference format)."""
-  path = pathlib.Path(path)
-  if not path.is_file():
-    raise InputError(f'input file {path} not found: expected a UTF-8 text file with one '
-                     'text (or "text_a ||| text_b") per line.')
-  try:
-    lines = path.read_text(encoding='utf-8').splitlines()
-  except UnicodeDecodeError as e:
-    raise InputError(f'input file {path} is not UTF-8 text ({e}).') from None
+  lines = fileio.read_text(path, what='input file (one text or "text_a ||| text_b" per '
+                           'line)').splitlines()  # missing, directory, empty, bad bytes: file:line
   examples = []
   for i, line in enumerate(lines):
     line = line.strip()

@@ -14,6 +14,12 @@ Modes (``--config.mode``): ``train`` (train + evaluate; a workdir with checkpoin
 ``eval`` (the best checkpoint on the dev set(s); writes predictions under
 ``WORKDIR/eval/``), ``predict`` (the best checkpoint on ``data.predict_file`` / the TFDS
 predict split; writes under ``WORKDIR/predict/``).
+
+Optimizer: ``--config.recipe=bert`` (default: google-research/bert's decay over all steps
+and Adam without bias correction) or ``hf`` (Hugging Face's). One run per workdir (a lock
+file). SIGTERM or Ctrl-C saves a checkpoint and exits 75 (preempted: run the same command
+to resume); exit status 0 finished, 2 bad input (one ``error:`` line), 1 no usable
+checkpoint or diverged training.
 """
 from __future__ import annotations
 
@@ -33,14 +39,17 @@ from flax import nnx
 
 from bert_jax.convert import orbax_io, params_to_model
 from bert_jax.convert.params import flatten, is_scanned, normalize_keys, unflatten
+from bert_jax.config_checks import check_optimizer
 from bert_jax.data.finetune import eval_batches, num_examples, train_dataset
-from bert_jax.errors import EXIT_BAD_INPUT, InputError, run_absl
+from bert_jax.errors import EXIT_BAD_INPUT, EXIT_PREEMPTED, InputError, run_absl
 from bert_jax.serve.loading import BEST_FILE, resolve_params
 from bert_jax.tasks import get_task
 from bert_jax.tasks.config import main_metric
-from bert_jax.tasks.encoder import (Encoder, encoder_from_workdir, load_encoder,
-                                    write_workdir_files)
+from bert_jax.tasks.encoder import (Encoder, check_workdir_files, encoder_from_workdir,
+                                    load_encoder, write_workdir_files)
 from bert_jax.train import loop
+from bert_jax.train import optimizer as opt_lib
+from bert_jax.train import workdir_lock
 from bert_jax.train.loop import Task, default_train_config
 from bert_jax.train.metrics_writer import EVAL_METRICS_FILE
 
@@ -122,6 +131,10 @@ def setup(cfg: Any, workdir: pathlib.Path | None = None) -> Setup:
   """Loads and checks the encoder, reads and featurises the data (no training yet)."""
   if cfg.mode not in MODES:
     raise InputError(f'--config.mode={cfg.mode!r}; expected one of {MODES}.')
+  if cfg.mode == 'train':  # the optimizer's values, before the encoder and data are read
+    check_optimizer(train_config(cfg, 1).optimizer,
+                    keys={k: k for k in ('learning_rate', 'warmup_fraction', 'weight_decay',
+                                         'max_grad_norm')})
   task = get_task(cfg.task)
   if cfg.mode == 'train':
     encoder = load_encoder(cfg)
@@ -244,6 +257,12 @@ def train_config(cfg: Any, num_train: int) -> ml_collections.ConfigDict:
       warmup_fraction=float(cfg.warmup_fraction), decay='linear',
       weight_decay=float(cfg.weight_decay), max_grad_norm=float(cfg.max_grad_norm),
       freeze='bert' if cfg.task == 'ner' and cfg.ner.freeze_encoder else ''))
+  recipe = cfg.get('recipe', 'bert')
+  if recipe == 'bert':
+    opt_lib.bert_recipe(c.optimizer)
+  elif recipe != 'hf':
+    raise InputError(f'--config.recipe={recipe!r}; expected bert (google-research/bert\'s '
+                     'optimizer and schedule) or hf (Hugging Face\'s).')
   return c
 
 
@@ -284,13 +303,13 @@ def _restore_model(s: Setup, workdir: pathlib.Path):
 
 
 def train(s: Setup, workdir: pathlib.Path, *, verbose: bool = True,
-          devices: list[jax.Device] | None = None) -> dict[str, Any]:
-  """Fine-tunes ``s`` in ``workdir`` (resuming what is there); returns ``best.json``."""
+          devices: list[jax.Device] | None = None) -> dict[str, Any] | None:
+  """Fine-tunes ``s`` in ``workdir`` (resuming what is there); returns ``best.json``, or
+  None when the run was preempted (SIGTERM / Ctrl-C: saved, to be resumed)."""
   num_train = num_examples(s.train.arrays)
   config = train_config(s.cfg, num_train)
   config.progress_bar = bool(s.cfg.progress_bar) and verbose
-  if jax.process_index() == 0:
-    write_workdir_files(workdir, s.encoder, s.task_info)
+  check_workdir_files(workdir, s.encoder, s.task_info)  # written once the restore succeeded
   build = lambda rngs: s.make_model(rngs, with_encoder_weights=False)
   init_params = None
   if s.encoder.params is not None:
@@ -305,14 +324,16 @@ def train(s: Setup, workdir: pathlib.Path, *, verbose: bool = True,
   task = Task(name=f'finetune/{s.cfg.task}', build_model=build,
               loss_fn=s.task.make_loss_fn(s.cfg), train_iter=train_iter,
               eval_fn=lambda model, mesh: evaluate(s, model, predictor)[0],
-              init_params=init_params)
+              init_params=init_params,
+              write_files=lambda w: write_workdir_files(w, s.encoder, s.task_info))
   if verbose:
     print(f'finetune: {s.cfg.task} on {s.train.where} ({num_train} features), dev '
           f'{", ".join(es.where for es in s.dev)}; {config.num_train_steps} steps of batch '
           f'{config.global_batch_size}, evaluated every {config.eval_every_steps}; encoder '
           f'from {"random init" if s.encoder.params is None else s.encoder.source}.',
           file=sys.stderr, flush=True)
-  loop.train(config, workdir, task, devices=devices)
+  if loop.train(config, workdir, task, devices=devices).status == 'preempted':
+    return None
   best = _best_step(s, workdir)
   if jax.process_index() == 0:
     (workdir / BEST_FILE).write_text(json.dumps(best, indent=2) + '\n', encoding='utf-8')
@@ -322,12 +343,19 @@ def train(s: Setup, workdir: pathlib.Path, *, verbose: bool = True,
 def run(cfg: Any, workdir: str | pathlib.Path, *, verbose: bool = True,
         devices: list[jax.Device] | None = None) -> dict[str, float]:
   """``--config.mode`` on ``workdir``; returns the dev metrics of the best checkpoint
-  (train, eval) or ``{'num_examples': N}`` (predict). Files: see the module doc."""
+  (train, eval), ``{'num_examples': N}`` (predict) or ``{'preempted': True}`` (train
+  interrupted by SIGTERM / Ctrl-C, saved). Files: see the module doc."""
   workdir = pathlib.Path(workdir).absolute()
-  t0 = time.time()
   s = setup(cfg, workdir)
-  if cfg.mode == 'train':
-    train(s, workdir, verbose=verbose, devices=devices)
+  with workdir_lock.hold(workdir):  # one run per workdir (the trainer takes it too)
+    return _run(s, cfg, workdir, verbose, devices)
+
+
+def _run(s: Setup, cfg: Any, workdir: pathlib.Path, verbose: bool, devices
+         ) -> dict[str, float]:
+  t0 = time.time()
+  if cfg.mode == 'train' and train(s, workdir, verbose=verbose, devices=devices) is None:
+    return {'preempted': True}
   model, best, source = _restore_model(s, workdir)
   predictor = Predictor(s.task, int(cfg.eval_batch_size))
   if cfg.mode == 'predict':
@@ -375,13 +403,20 @@ def main(argv) -> int:
   if not flags.FLAGS['verbosity'].present:
     logging.set_verbosity(logging.WARNING)
   try:
-    run(_FLAGS[0].value, _FLAGS[1].value)
+    result = run(_FLAGS[0].value, _FLAGS[1].value)
   except (InputError, OSError) as e:
     print(f'error: {e}', file=sys.stderr)
     return EXIT_BAD_INPUT
   except (CheckpointError, loop.NonFiniteError) as e:
     print(f'error: {e}', file=sys.stderr)
     return 1
+  except KeyboardInterrupt:
+    print('error: interrupted; the checkpoints already saved are kept.', file=sys.stderr)
+    return 130
+  if result.get('preempted'):
+    print(f'preempted: saved; run the same command again to resume (exit status '
+          f'{EXIT_PREEMPTED}).', flush=True)
+    return EXIT_PREEMPTED
   return 0
 
 

@@ -4,9 +4,13 @@ r"""Pretrain BERT (masked LM + next sentence prediction) on a device mesh.
 
 Presets, keys and expected results: configs/pretrain.py. Override any key with
 ``--config.KEY=VALUE`` (e.g. ``--config.num_train_steps=2000 --config.mesh.fsdp=4``).
-Running the same command again in the same workdir resumes from the latest checkpoint;
-SIGTERM saves a checkpoint and exits. The workdir gets config.json, model_config.json,
-tokenizer/, checkpoints/<step>/, metrics.jsonl, eval_metrics.jsonl and tb/ (TensorBoard).
+Running the same command again in the same workdir resumes from the latest checkpoint.
+SIGTERM or Ctrl-C saves a checkpoint and exits with status 75 (EX_TEMPFAIL: preempted,
+run the same command again to resume; a second Ctrl-C aborts without saving); a finished
+run exits 0, bad input (config, files, a workdir in use by another run) 2, an unusable
+checkpoint or diverged training 1. One run at a time per workdir (a lock file). The
+workdir gets config.json, model_config.json, tokenizer/, checkpoints/<step>/,
+metrics.jsonl, eval_metrics.jsonl and tb/ (TensorBoard).
 """
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from absl import app, flags, logging
 from ml_collections import config_flags
 
 from bert_jax import errors
-from bert_jax.errors import EXIT_BAD_INPUT, InputError, run_absl
+from bert_jax.errors import EXIT_BAD_INPUT, EXIT_PREEMPTED, InputError, run_absl
 
 _CONFIG = config_flags.DEFINE_config_file(
     'config', None, 'Pretraining config: configs/pretrain.py:PRESET with PRESET in tiny, demo, '
@@ -49,6 +53,9 @@ def main(argv) -> int:
       _quiet_abandoned_reads()
     print(f'error: {e}', file=sys.stderr)
     return EXIT_BAD_INPUT if isinstance(e, (InputError, OSError)) else 1
+  except KeyboardInterrupt:
+    print('error: interrupted; the checkpoints already saved are kept.', file=sys.stderr)
+    return 130
   ev = result.eval_metrics
   summary = f'{result.status} at step {result.step} in {result.wall_time:.0f} s'
   if ev:
@@ -56,7 +63,7 @@ def main(argv) -> int:
                 f'{ev["mlm_baseline_accuracy"]:.4f}), NSP accuracy {ev["nsp_accuracy"]:.4f}')
   logging.info(summary)
   print(summary, flush=True)
-  return 0
+  return EXIT_PREEMPTED if result.status == 'preempted' else 0
 
 
 def _quiet_abandoned_reads() -> None:

@@ -16,7 +16,11 @@ PRESET:
                accuracy 0.16 vs 0.05 for always predicting the most frequent token,
                NSP accuracy 0.72 vs 0.51 (eval_metrics.jsonl, last line).
   base         BERT-base (12/768/12), phase 1 as the paper: seq 128, batch 256, 900k steps
-               (90 % of 1M), Adam lr 1e-4, warmup 10k, linear decay, wd 0.01, bf16 compute.
+               (90 % of 1M), Adam lr 1e-4, warmup 10k, linear decay, wd 0.01, bf16 compute,
+               with google-research/bert's optimizer recipe (``optimizer.schedule='bert'``:
+               the decay runs over all steps from step 0; ``bias_correction=False``: its
+               AdamWeightDecayOptimizer; with ``optimizer.name=lamb`` the trust ratio
+               skips LayerNorm and biases, ``layer_adaptation='decayed'``).
   large        BERT-large (24/1024/16), as base; layers scanned + rematerialised, FSDP.
   base_phase2, large_phase2, demo_phase2, tiny_phase2
                phase 2 at seq 512 (max 80 predictions; the last 10 % of steps: 100k for
@@ -25,11 +29,16 @@ PRESET:
                  python -m bert_jax.pretrain --config=configs/pretrain.py:base_phase2 \
                      --workdir=/tmp/pretrain/base_p2 --config.init_from=/tmp/pretrain/base
 
+Optimizer recipe: base, large and their _phase2 use BERT's (above); tiny and demo use the
+defaults of ``bert_jax.train.optimizer`` (``schedule='hf'``: warmup to the peak, then the
+decay over the remaining steps; bias-corrected ``optax.adamw``), with which the demo
+result above was measured.
+
 Keys (``--config.KEY=VALUE``): global_batch_size, num_train_steps, seed, log_every_steps,
 checkpoint_every_steps, eval_every_steps, keep_checkpoints, max_nonfinite_steps,
 mesh.{data,fsdp,tensor} (-1 = all remaining devices), optimizer.{name (adamw|lamb),
 learning_rate, warmup_steps, decay, power, weight_decay, max_grad_norm, grad_accum_steps,
-...}, model.{preset, dtype, scan_layers, remat_policy, hidden_dropout_prob, ...},
+schedule (hf|bert), bias_correction, layer_adaptation (all|decayed), ...}, model.{preset, dtype, scan_layers, remat_policy, hidden_dropout_prob, ...},
 data.{corpus, files, vocab, max_seq_length, max_predictions_per_seq, ...}, init_from,
 eval_batch_size, eval_batches, peak_tflops. Expected full-scale results: BERT-base after
 1M steps reaches ~ 71-72 % MLM accuracy / ~ 98 % NSP accuracy on Wikipedia+BooksCorpus.
@@ -38,6 +47,7 @@ import ml_collections
 
 from bert_jax.data.config import default_data_config
 from bert_jax.train.loop import default_train_config
+from bert_jax.train.optimizer import bert_recipe
 
 
 def _model(preset: str, **kw) -> ml_collections.ConfigDict:
@@ -116,6 +126,7 @@ def get_config(preset: str = 'demo') -> ml_collections.ConfigDict:
     c.eval_every_steps = 10_000
     c.checkpoint_every_steps = 5_000
     c.eval_batches = 16
+    bert_recipe(c.optimizer)
     c.mesh.data = -1
     c.mesh.fsdp = 1  # e.g. --config.mesh.fsdp=8 to shard params / optimizer state
   else:

@@ -42,8 +42,8 @@ def hf_pretraining(tmp_path_factory):
 def test_round_trip_random_bert_for_pretraining_is_bit_exact(hf_pretraining, tmp_path):
   pre = hf_to_orbax(hf_pretraining, tmp_path / 'export')
   assert set(pre.params) == {'bert', 'mlm', 'nsp'}
-  assert sorted(os.listdir(tmp_path / 'export')) == ['hf_layout.json', 'model_config.json',
-                                                    'params', 'tokenizer']
+  assert sorted(os.listdir(tmp_path / 'export')) == ['.bert_jax_output.json', 'hf_layout.json',
+                                                    'model_config.json', 'params', 'tokenizer']
   orbax_to_hf(tmp_path / 'export', tmp_path / 'hf')
   assert_same_tensors(hf_pretraining, tmp_path / 'hf')
   for name in ('vocab.txt', 'tokenizer_config.json'):

@@ -68,10 +68,18 @@ def test_cli_refuses_non_empty_output_unless_overwrite(good_hf, tmp_path):
   r = _cli(f'--from_hf={good_hf}', f'--to_orbax={out}')
   _assert_clean_failure(r, out, '--overwrite')
   assert os.listdir(out) == ['keep.txt']
+  # Issue 10: --overwrite onto a directory of unrelated files deleted them all.
   r = _cli(f'--from_hf={good_hf}', f'--to_orbax={out}', '--overwrite')
-  assert r.returncode == 0, r.stderr
-  assert sorted(os.listdir(out)) == ['hf_layout.json', 'model_config.json', 'params', 'tokenizer']
-  assert sorted(os.listdir(tmp_path)) == ['out']
+  _assert_clean_failure(r, out, 'not the output of a previous conversion (keep.txt')
+  assert os.listdir(out) == ['keep.txt'] and (out / 'keep.txt').read_text() == 'mine'
+  # A previous conversion's output is replaced.
+  out2 = tmp_path / 'out2'
+  for _ in range(2):
+    r = _cli(f'--from_hf={good_hf}', f'--to_orbax={out2}', '--overwrite')
+    assert r.returncode == 0, r.stderr
+    assert sorted(os.listdir(out2)) == ['.bert_jax_output.json', 'hf_layout.json',
+                                        'model_config.json', 'params', 'tokenizer']
+  assert sorted(os.listdir(tmp_path)) == ['out', 'out2']
 
 
 def test_cli_usage_errors_exit_2(tmp_path):

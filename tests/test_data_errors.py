@@ -49,12 +49,34 @@ def _with_bad_utf8(tmp_path):
   return path
 
 
-def test_invalid_utf8_is_skipped_and_reported(tmp_path):
-  path = _with_bad_utf8(tmp_path)
-  corpus = open_corpus(_config(tmp_path, str(path)))
+def test_invalid_utf8_is_skipped_and_reported(tmp_path, capsys):
+  path = _with_bad_utf8(tmp_path)  # 1 of 55 lines: above the default 1 %, allowed here
+  corpus = open_corpus(_config(tmp_path, str(path), max_invalid_utf8_fraction=0.02))
+  assert (f'warning: 1 of 55 lines (1.82%) are not valid UTF-8 and were skipped: {path}:3'
+          in capsys.readouterr().err)
   assert corpus.counts['invalid_utf8_lines'] == 1
   assert corpus.counts['sentences'] == 6 * 8 - 1 and corpus.counts['documents'] == 8
   assert f'{path}:3: invalid UTF-8' in corpus.counts['problems'][0]
+
+
+def test_half_latin1_corpus_fails_unless_allowed(tmp_path, capsys):
+  """Issue 10: half the lines in Latin-1 used to build silently with half the text gone."""
+  path = write_text_corpus(tmp_path / 'in', GOOD)
+  lines = path.read_bytes().split(b'\n')
+  bad = [i for i in range(0, len(lines), 2) if lines[i]]
+  for i in bad:
+    lines[i] = lines[i].decode().replace('item', 'caf\u00e9').encode('latin-1')
+  path.write_bytes(b'\n'.join(lines))
+  first = ', '.join(f'{path}:{i + 1}' for i in bad[:5])
+  with pytest.raises(errors.InputError) as e:
+    open_corpus(_config(tmp_path, str(path)))
+  n_lines = len(path.read_bytes().splitlines())
+  assert str(e.value).startswith(f'{len(bad)} of {n_lines} lines')
+  assert f'skipped: {first} ...; that is more than data.max_invalid_utf8_fraction=0.01' in str(
+      e.value)
+  corpus = open_corpus(_config(tmp_path, str(path), max_invalid_utf8_fraction=1.0))
+  assert corpus.counts['invalid_utf8_lines'] == len(bad)
+  assert f'are not valid UTF-8 and were skipped: {first} ...' in capsys.readouterr().err
 
 
 def test_invalid_utf8_can_be_an_error(tmp_path):

@@ -12,6 +12,8 @@ import time
 
 import pytest
 
+from bert_jax.errors import EXIT_PREEMPTED
+
 from test_train_support import (REPO, TIMING_KEYS, cli_env, committed_steps, pretrain_cmd,
                                 read_metrics)
 
@@ -92,13 +94,14 @@ def test_sigkill_then_sigterm_then_rerun_equals_the_uninterrupted_run(tmp_path):
   resume_1 = max(committed_steps(workdir))
   assert resume_1 <= killed_at  # the steps after the checkpoint are lost and redone
 
-  # 2. The same command resumes; SIGTERM it a few steps later: it saves and exits 0.
+  # 2. The same command resumes; SIGTERM it a few steps later: it saves and exits 75
+  #    (EXIT_PREEMPTED: a wrapper tells "preempted, resume" from "finished").
   run = Run(workdir, logs, 'preempted', env)
   _wait_for(lambda: run.resumed_from() is not None, run.proc, 'the resume message')
   assert run.resumed_from() == resume_1
   _wait_for(lambda: _last_step(workdir) >= resume_1 + 2, run.proc, 'steps after the resume')
   run.proc.send_signal(signal.SIGTERM)
-  assert run.finish() == 0, run.stderr()[-3000:]
+  assert run.finish() == EXIT_PREEMPTED == 75, run.stderr()[-3000:]
   m = re.search(r'preempted at step (\d+)', run.out.read_text())
   assert m, run.out.read_text()
   preempted_at = int(m.group(1))

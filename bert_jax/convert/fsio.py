@@ -1,11 +1,15 @@
 """Writing outputs all-or-nothing: a temp path next to the target, renamed at the end.
 
 Nothing a user already has is replaced unless they asked (``overwrite``), and a failed
-run leaves neither a partial output nor its temp path behind.
+run leaves neither a partial output nor its temp path behind. An output directory gets a
+marker file (``OUTPUT_MARKER``); ``overwrite`` replaces only a directory that has it (a
+previous output of ours), never a directory of other files.
 """
 from __future__ import annotations
 
 import contextlib
+import datetime
+import json
 import os
 import pathlib
 import shutil
@@ -14,6 +18,8 @@ from typing import Iterator
 
 from bert_jax.errors import InputError
 
+OUTPUT_MARKER = '.bert_jax_output.json'  # in every directory atomic_output_dir writes
+
 
 def check_output_dir(target: str | os.PathLike, *, overwrite: bool,
                      flag: str = 'output directory') -> pathlib.Path:
@@ -21,9 +27,16 @@ def check_output_dir(target: str | os.PathLike, *, overwrite: bool,
   target = pathlib.Path(target).absolute()
   if target.exists() and not target.is_dir():
     raise InputError(f'{flag} {target} exists and is not a directory.')
-  if target.is_dir() and any(target.iterdir()) and not overwrite:
-    raise InputError(f'{flag} {target} exists and is not empty; not overwriting it '
-                     '(pass --overwrite to replace it).')
+  if target.is_dir() and any(target.iterdir()):
+    if not overwrite:
+      raise InputError(f'{flag} {target} exists and is not empty; not overwriting it '
+                       '(pass --overwrite to replace it).')
+    if not (target / OUTPUT_MARKER).is_file():
+      names = sorted(p.name for p in target.iterdir())
+      shown = ', '.join(names[:5]) + (' ...' if len(names) > 5 else '')
+      raise InputError(f'{flag} {target} holds files that are not the output of a previous '
+                       f'conversion ({shown}; no {OUTPUT_MARKER}); --overwrite replaces only '
+                       'such an output. Choose another directory, or move those files.')
   if not target.parent.is_dir():
     raise InputError(f'cannot create {flag} {target}: its parent directory does not exist.')
   return target
@@ -61,6 +74,9 @@ def atomic_output_dir(target: str | os.PathLike, *, overwrite: bool = False
   tmp = pathlib.Path(tempfile.mkdtemp(prefix=f'.{target.name}.tmp-', dir=target.parent))
   try:
     yield tmp
+    now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
+    (tmp / OUTPUT_MARKER).write_text(json.dumps({'written_by': 'bert_jax.convert',
+                                                 'time': now}) + '\n', encoding='utf-8')
   except BaseException:
     shutil.rmtree(tmp, ignore_errors=True)
     raise

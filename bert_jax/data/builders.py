@@ -129,17 +129,20 @@ class TextCorpusConfig(tfds.core.BuilderConfig):
   files: tuple[str, ...] = ()
   split_paragraphs: bool = False
   invalid_utf8: str = 'skip'
+  max_invalid_fraction: float = text_files.DEFAULT_MAX_INVALID_FRACTION
 
 
 def text_corpus_config(files: str, *, split_paragraphs: bool = False,
-                       invalid_utf8: str = 'skip') -> TextCorpusConfig:
+                       invalid_utf8: str = 'skip',
+                       max_invalid_fraction: float = text_files.DEFAULT_MAX_INVALID_FRACTION
+                       ) -> TextCorpusConfig:
   """The config for the files matching ``files`` (comma-separated globs) as they are now."""
   paths = tuple(text_files.expand_globs(files))
   stamp = [(p, os.path.getsize(p), os.path.getmtime(p)) for p in paths]
   key = json.dumps([stamp, split_paragraphs, invalid_utf8])
   name = 'files_' + hashlib.sha256(key.encode()).hexdigest()[:16]
   return TextCorpusConfig(name=name, files=paths, split_paragraphs=split_paragraphs,
-                          invalid_utf8=invalid_utf8,
+                          invalid_utf8=invalid_utf8, max_invalid_fraction=max_invalid_fraction,
                           description=f'{len(paths)} file(s): {", ".join(paths[:3])}'
                           + (' ...' if len(paths) > 3 else ''))
 
@@ -157,7 +160,8 @@ class TextCorpus(DocumentBuilder):
     cfg = self.builder_config
     self._report = text_files.ReadReport()
     return text_files.read_documents(cfg.files, split_paragraphs=cfg.split_paragraphs,
-                                     invalid_utf8=cfg.invalid_utf8, report=self._report)
+                                     invalid_utf8=cfg.invalid_utf8, report=self._report,
+                                     max_invalid_fraction=cfg.max_invalid_fraction)
 
   def source_label(self):
     files = list(self.builder_config.files)

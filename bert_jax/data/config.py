@@ -25,6 +25,8 @@ def default_data_config() -> ml_collections.ConfigDict:
   c.files = ''  # text_corpus: comma-separated globs, one sentence a line, blank line = new doc.
   c.split_paragraphs = False  # text_corpus / tfds: a line is a paragraph; split it into sentences.
   c.invalid_utf8 = 'skip'  # A line that is not UTF-8: 'skip' it (counted) or 'error'.
+  # 'skip': more than this fraction of the lines skipped fails the build (1.0: never).
+  c.max_invalid_utf8_fraction = 0.01
   c.tfds_split = 'train'  # tfds:NAME: the split holding the documents.
   c.text_key = 'text'  # tfds:NAME: the text feature (one document per record).
   c.data_dir = DEFAULT_DATA_DIR  # Where TFDS builds (and their default vocabs) go.

@@ -135,7 +135,9 @@ def make_builder(data_config) -> tfds.core.DatasetBuilder:
                               f'of {config_lib.INVALID_UTF8_POLICIES}.')
     cfg = builders.text_corpus_config(data_config.files,
                                       split_paragraphs=data_config.split_paragraphs,
-                                      invalid_utf8=data_config.invalid_utf8)
+                                      invalid_utf8=data_config.invalid_utf8,
+                                      max_invalid_fraction=float(data_config.get(
+                                          'max_invalid_utf8_fraction', 0.01)))
     with _quiet_absl_warnings():  # "Using custom data configuration": expected here.
       return builders.TextCorpus(config=cfg, data_dir=root)
   if corpus.startswith('tfds:'):

@@ -6,18 +6,25 @@ line is a paragraph and is split into sentences (``text.split_sentences``).
 Bad input is reported, never hidden: a line that is not valid UTF-8 is skipped and
 counted (``invalid_utf8='skip'``) or stops the build with the file and line number
 (``'error'``); empty files are counted; a glob that matches nothing is an error.
+Skipped lines are reported on stderr (how many, and the first ``file:line`` places); when
+they are more than ``max_invalid_fraction`` of all lines (``data.max_invalid_utf8_fraction``,
+default 1 %: a few stray bytes, not a file in another encoding) the build fails unless
+that is raised (1.0 skips any number).
 """
 from __future__ import annotations
 
 import dataclasses
 import glob
 import os
+import sys
 from typing import Iterable, Iterator, Sequence
 
-from bert_jax import errors
+from bert_jax import errors, fileio
 from bert_jax.data import text
 
 MAX_REPORTED_PROBLEMS = 20
+SHOWN_INVALID_PLACES = 5             # file:line places printed for skipped lines
+DEFAULT_MAX_INVALID_FRACTION = 0.01  # data.max_invalid_utf8_fraction
 
 
 @dataclasses.dataclass
@@ -25,8 +32,10 @@ class ReadReport:
   """What reading the files skipped, with the first places where it happened."""
   files: int = 0
   empty_files: int = 0
+  lines: int = 0
   invalid_utf8_lines: int = 0
   problems: list[str] = dataclasses.field(default_factory=list)
+  invalid_places: list[str] = dataclasses.field(default_factory=list)  # first file:line
 
   def note(self, problem: str) -> None:
     if len(self.problems) < MAX_REPORTED_PROBLEMS:
@@ -56,8 +65,9 @@ def expand_globs(patterns: str | Sequence[str]) -> list[str]:
 
 def decoded_lines(path: str, report: ReadReport, invalid_utf8: str) -> Iterator[str]:
   """The lines of ``path`` as text; invalid UTF-8 skipped (counted) or raised."""
-  with open(path, 'rb') as f:
+  with fileio.as_path(path).open('rb') as f:
     for lineno, raw in enumerate(f, 1):
+      report.lines += 1
       try:
         line = raw.decode('utf-8')
       except UnicodeDecodeError as e:
@@ -67,20 +77,41 @@ def decoded_lines(path: str, report: ReadReport, invalid_utf8: str) -> Iterator[
                                   'skip such lines.') from None
         report.invalid_utf8_lines += 1
         report.note(f'{where}: line skipped')
+        if len(report.invalid_places) < SHOWN_INVALID_PLACES:
+          report.invalid_places.append(f'{path}:{lineno}')
         continue
       yield line.lstrip('\ufeff') if lineno == 1 else line
 
 
+def check_invalid_lines(report: ReadReport, max_fraction: float) -> None:
+  """Reports skipped (not UTF-8) lines on stderr; ``InputError`` above ``max_fraction``."""
+  n = report.invalid_utf8_lines
+  if not n:
+    return
+  frac = n / max(1, report.lines)
+  first = ', '.join(report.invalid_places) + (' ...' if n > len(report.invalid_places) else '')
+  summary = (f'{n} of {report.lines} lines ({frac:.2%}) are not valid UTF-8 and were '
+             f'skipped: {first}')
+  if frac > max_fraction:
+    raise errors.InputError(
+        f'{summary}; that is more than data.max_invalid_utf8_fraction={max_fraction:g} (a '
+        'file in another encoding?). Convert the files to UTF-8 (e.g. iconv -f latin1 -t '
+        'utf-8), or set data.max_invalid_utf8_fraction=1 to skip them anyway.')
+  print(f'warning: {summary}', file=sys.stderr, flush=True)
+
+
 def read_documents(paths: Iterable[str], *, split_paragraphs: bool = False,
-                   invalid_utf8: str = 'skip', report: ReadReport | None = None
+                   invalid_utf8: str = 'skip', report: ReadReport | None = None,
+                   max_invalid_fraction: float = DEFAULT_MAX_INVALID_FRACTION
                    ) -> Iterator[tuple[str, list[str]]]:
-  """(id, sentences) of every document in the files; id is 'path#k' (k from 0)."""
+  """(id, sentences) of every document in the files; id is 'path#k' (k from 0). After the
+  last document, skipped lines are reported (``check_invalid_lines``)."""
   if invalid_utf8 not in ('skip', 'error'):
     raise errors.InputError(f"data.invalid_utf8={invalid_utf8!r}; expected 'skip' or 'error'.")
   report = report if report is not None else ReadReport()
   for path in paths:
     report.files += 1
-    if os.path.getsize(path) == 0:
+    if fileio.as_path(path).stat().length == 0:
       report.empty_files += 1
       report.note(f'{path}: empty file')
       continue
@@ -96,3 +127,4 @@ def read_documents(paths: Iterable[str], *, split_paragraphs: bool = False,
                        else [text.normalize_space(line)])
     if sentences:
       yield f'{path}#{k}', sentences
+  check_invalid_lines(report, max_invalid_fraction)

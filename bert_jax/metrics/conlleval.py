@@ -21,6 +21,8 @@ import json
 import sys
 from typing import Iterable, Sequence, TextIO
 
+from bert_jax import fileio
+from bert_jax.errors import EXIT_BAD_INPUT
 from bert_jax.metrics import ner
 
 
@@ -76,16 +78,18 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
   parser.add_argument('file', nargs='?', help='Input file (default: stdin).')
   parser.add_argument('--json', action='store_true', help='Print JSON instead of text.')
   args = parser.parse_args(argv)
-  try:
+  try:  # bad input: one line, exit 2 (a missing file, a directory, bad bytes or columns)
     if args.file:
-      with open(args.file, encoding='utf-8') as f:
-        golds, preds = read_gold_pred(f, args.file)
+      lines = (line for _, line in fileio.read_lines(args.file, what='input file'))
+      golds, preds = read_gold_pred(lines, args.file)
     else:
       golds, preds = read_gold_pred(stdin or sys.stdin)
-  except FileNotFoundError:
-    raise SystemExit(f'error: input file not found: {args.file}') from None
-  except ValueError as e:
-    raise SystemExit(f'error: {e}') from None
+  except UnicodeDecodeError as e:  # stdin (files are decoded by fileio, naming the line)
+    print(f'error: <stdin>: not valid UTF-8 ({e.reason}).', file=sys.stderr)
+    sys.exit(EXIT_BAD_INPUT)
+  except ValueError as e:  # InputError is a ValueError
+    print(f'error: {e}', file=sys.stderr)
+    sys.exit(EXIT_BAD_INPUT)
   if args.json:
     report = {k: v.as_dict() for k, v in ner.entity_report(golds, preds).items()}
     print(json.dumps(report, indent=2))

@@ -47,7 +47,10 @@ import os
 import re
 import string
 import sys
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, NoReturn, Sequence
+
+from bert_jax import fileio
+from bert_jax.errors import EXIT_BAD_INPUT, InputError
 
 _ARTICLES = re.compile(r'\b(a|an|the)\b', re.UNICODE)
 _PUNCT = frozenset(string.punctuation)
@@ -284,24 +287,27 @@ def evaluate_v2(dataset: Dataset, preds: Mapping[str, str],
 # ----------------------------------------------------------------------------
 # Command line.
 # ----------------------------------------------------------------------------
+def _fail(message: str) -> NoReturn:
+  """Bad input: ``error: message`` on stderr, exit status 2."""
+  print(f'error: {message}', file=sys.stderr)
+  sys.exit(EXIT_BAD_INPUT)
+
+
 def _load_json(path: str, what: str) -> Any:
-  try:
-    with open(path, encoding='utf-8') as f:
-      return json.load(f)
-  except FileNotFoundError:
-    raise SystemExit(f'error: {what} file not found: {path}') from None
-  except (json.JSONDecodeError, UnicodeDecodeError) as e:
-    raise SystemExit(f'error: {what} file {path} is not valid JSON: {e}') from None
+  try:  # a missing file, a directory, an empty file, bad bytes or JSON: one line
+    return fileio.read_json(path, what=f'{what} file')
+  except InputError as e:
+    _fail(str(e))
 
 
 def _check_mapping(obj: Any, path: str, what: str, value_types: tuple[type, ...]) -> None:
   if not isinstance(obj, dict):
-    raise SystemExit(f'error: {what} file {path} must hold a JSON object '
-                     f'{{question id: value}}, got {type(obj).__name__}.')
+    _fail(f'{what} file {path} must hold a JSON object '
+          f'{{question id: value}}, got {type(obj).__name__}.')
   for k, v in obj.items():
     if not isinstance(v, value_types) or isinstance(v, bool):
-      raise SystemExit(f'error: {what} file {path}: value for {k!r} must be '
-                       f'{" or ".join(t.__name__ for t in value_types)}, got {v!r}.')
+      _fail(f'{what} file {path}: value for {k!r} must be '
+            f'{" or ".join(t.__name__ for t in value_types)}, got {v!r}.')
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
@@ -325,13 +331,13 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                            'na-prob file is given, else 2.0.')
   args = parser.parse_args(argv)
   if args.out_file and os.path.exists(args.out_file) and not args.overwrite:
-    raise SystemExit(f'error: output file {args.out_file} exists; pass --overwrite to '
-                     'replace it.')
+    _fail(f'output file {args.out_file} exists; pass --overwrite to '
+          'replace it.')
 
   data_json = _load_json(args.data_file, 'data')
   if not isinstance(data_json, dict) or not isinstance(data_json.get('data'), list):
-    raise SystemExit(f"error: data file {args.data_file} must be a JSON object with a "
-                     "'data' list (SQuAD format).")
+    _fail(f"data file {args.data_file} must be a JSON object with a "
+          "'data' list (SQuAD format).")
   preds = _load_json(args.pred_file, 'prediction')
   _check_mapping(preds, args.pred_file, 'prediction', (str,))
   na_probs = None
@@ -348,10 +354,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     else:
       result = evaluate_v2(data_json['data'], preds, na_probs, args.na_prob_thresh)
   except (KeyError, TypeError) as e:
-    raise SystemExit(f'error: data file {args.data_file} is not in SQuAD format '
-                     f'(missing or bad field {e}).') from None
+    _fail(f'data file {args.data_file} is not in SQuAD format '
+          f'(missing or bad field {e}).')
   except ValueError as e:
-    raise SystemExit(f'error: {args.data_file} / {args.pred_file}: {e}') from None
+    _fail(f'{args.data_file} / {args.pred_file}: {e}')
 
   if args.out_file:
     with open(args.out_file, 'w', encoding='utf-8') as f:

@@ -15,6 +15,7 @@ Examples are ``readers.TextExample(texts, label, line)``; for multiple choice
 from __future__ import annotations
 
 import csv
+import io
 import pathlib
 import warnings
 from typing import Any, Sequence
@@ -29,6 +30,7 @@ from bert_jax.masks import make_attention_mask
 from bert_jax.metrics import glue_metrics
 from bert_jax.models.heads import BertForTask
 from bert_jax.tasks import sources
+from bert_jax import fileio
 from bert_jax.tasks.readers import DataFormatError, TextExample, read_glue_tsv
 
 HEAD = 'classification'
@@ -42,7 +44,7 @@ def read_swag_csv(path: pathlib.Path, labelled: bool = True) -> list[TextExample
 
   The context is ``sent1``; choice k is ``sent2 + ' ' + ending_k`` (as the BERT paper).
   """
-  with open(path, encoding='utf-8', newline='') as f:
+  with io.StringIO(fileio.read_text(path, what='SWAG CSV file'), newline='') as f:
     reader = csv.DictReader(f)
     need = ['sent1', 'sent2', 'ending0', 'ending1', 'ending2', 'ending3']
     if labelled:

@@ -2,7 +2,10 @@
 
 ``base_config(task)`` holds the BERT paper's fine-tuning defaults (Adam lr 2e-5..5e-5,
 batch 32, 3 epochs, 10 % linear warmup then linear decay, weight decay 0.01, dropout 0.1)
-and every knob the task modules read; an experiment sets the dataset and the few values
+with google-research/bert's optimizer (``recipe='bert'``: ``run_classifier.py`` /
+``run_squad.py`` call ``optimization.create_optimizer``: the linear decay runs over all
+steps from step 0, Adam without bias correction; ``recipe='hf'``: Hugging Face's, decay
+over the steps after warmup, bias-corrected AdamW) and every knob the task modules read; an experiment sets the dataset and the few values
 that differ.
 """
 from __future__ import annotations
@@ -41,6 +44,7 @@ def base_config(task: str) -> ml_collections.ConfigDict:
   c.warmup_fraction = 0.1
   c.weight_decay = 0.01
   c.max_grad_norm = 1.0
+  c.recipe = 'bert'                # 'bert' (google-research/bert) | 'hf' (Hugging Face)
   c.eval_every_epochs = 1.0        # evaluate on dev (and checkpoint) this often
   c.log_every_steps = 50
   c.keep_checkpoints = 0           # 0: keep every evaluated checkpoint (best.json names the best)

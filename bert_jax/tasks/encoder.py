@@ -120,7 +120,26 @@ def write_workdir_files(workdir: pathlib.Path, encoder: Encoder, task_info: dict
   When the workdir already has them (a resumed run), they must describe the same encoder
   and task, else ``InputError`` (a workdir never mixes two models).
   """
+  check_workdir_files(workdir, encoder, task_info)
   workdir.mkdir(parents=True, exist_ok=True)
+  mc_path, task_path = workdir / 'model_config.json', workdir / 'task.json'
+  mc_path.write_text(encoder.config.to_json() + '\n', encoding='utf-8')
+  task_path.write_text(json.dumps(task_info, indent=2, ensure_ascii=False) + '\n',
+                       encoding='utf-8')
+  tok_dst = workdir / 'tokenizer'
+  if encoder.tokenizer_dir and not tok_dst.exists():
+    src = pathlib.Path(encoder.tokenizer_dir)
+    src = src if src.is_dir() else src.parent
+    from bert_jax.convert import copy_tokenizer_files  # pylint: disable=g-import-not-at-top
+    tmp = workdir / 'tokenizer.tmp'
+    shutil.rmtree(tmp, ignore_errors=True)
+    copy_tokenizer_files(src, tmp)
+    tmp.rename(tok_dst)
+
+
+def check_workdir_files(workdir: pathlib.Path, encoder: Encoder, task_info: dict[str, Any]
+                        ) -> None:
+  """``InputError`` when ``workdir`` already holds another encoder or task (nothing written)."""
   mc_path, task_path = workdir / 'model_config.json', workdir / 'task.json'
   if mc_path.is_file():
     old = json.loads(mc_path.read_text(encoding='utf-8'))
@@ -136,18 +155,6 @@ def write_workdir_files(workdir: pathlib.Path, encoder: Encoder, task_info: dict
       if old.get(k) != task_info.get(k):
         raise InputError(f'workdir {workdir} was fine-tuned with {k}={old.get(k)!r}, this run '
                          f'has {k}={task_info.get(k)!r}; use a new --workdir.')
-  mc_path.write_text(encoder.config.to_json() + '\n', encoding='utf-8')
-  task_path.write_text(json.dumps(task_info, indent=2, ensure_ascii=False) + '\n',
-                       encoding='utf-8')
-  tok_dst = workdir / 'tokenizer'
-  if encoder.tokenizer_dir and not tok_dst.exists():
-    src = pathlib.Path(encoder.tokenizer_dir)
-    src = src if src.is_dir() else src.parent
-    from bert_jax.convert import copy_tokenizer_files  # pylint: disable=g-import-not-at-top
-    tmp = workdir / 'tokenizer.tmp'
-    shutil.rmtree(tmp, ignore_errors=True)
-    copy_tokenizer_files(src, tmp)
-    tmp.rename(tok_dst)
 
 
 def encoder_from_workdir(workdir: pathlib.Path, cfg: Any) -> Encoder:

@@ -29,6 +29,7 @@ from bert_jax.masks import make_attention_mask
 from bert_jax.metrics import ner as ner_metrics
 from bert_jax.models.heads import BertForTask
 from bert_jax.tasks import sources
+from bert_jax import fileio
 from bert_jax.tasks.readers import read_conll
 
 HEAD = 'tagging'
@@ -82,15 +83,14 @@ def load_examples(cfg: Any, split: str) -> tuple[list[Sentence], str]:
 
 def _read_words(path: pathlib.Path) -> list[tuple[list[str], list[str]]]:
   out, words = [], []
-  with open(path, encoding='utf-8') as f:
-    for line in f:
-      fields = line.split()
-      if not fields or fields[0] == '-DOCSTART-':
-        if words:
-          out.append((words, []))
-          words = []
-        continue
-      words.append(fields[0])
+  for _, line in fileio.read_lines(path, what='CoNLL file'):
+    fields = line.split()
+    if not fields or fields[0] == '-DOCSTART-':
+      if words:
+        out.append((words, []))
+        words = []
+      continue
+    words.append(fields[0])
   if words:
     out.append((words, []))
   return out

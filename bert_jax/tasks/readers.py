@@ -1,17 +1,19 @@
 """Readers for the fine-tuning file formats: GLUE TSV, SQuAD JSON, CoNLL columns.
 
 Each returns plain Python examples and fails with an error that names the file
-(and line or question id) and what was expected.
+(and line or question id) and what was expected. Files are read through
+``bert_jax.fileio`` (local or bucket paths; missing, directory, empty and non-UTF-8
+files are one ``InputError`` naming ``file:line``).
 """
 from __future__ import annotations
 
 import csv
 import dataclasses
-import json
+import io
 import os
-import pathlib
-from typing import Collection, Sequence
+from typing import Any, Collection, Sequence
 
+from bert_jax import fileio
 from bert_jax.errors import InputError
 
 PathLike = str | os.PathLike
@@ -51,9 +53,10 @@ def read_glue_tsv(path: PathLike, text_fields: Sequence[str | int],
   Returns:
     Examples in file order. No quoting: fields may contain quote characters.
   """
-  path = pathlib.Path(path)
+  path = fileio.as_path(path)
   wanted = list(text_fields) + ([label_field] if label_field is not None else [])
-  with open(path, encoding='utf-8', newline='') as f:
+  text = fileio.read_text(path, what='TSV file')
+  with io.StringIO(text, newline='') as f:
     rows = csv.reader(f, delimiter='\t', quoting=csv.QUOTE_NONE)
     first = 1
     if has_header:
@@ -119,37 +122,47 @@ def read_squad_json(path: PathLike, *, check_offsets: bool = True,
   ``check_offsets`` is False); question ids must be unique. ``labelled=False`` reads
   questions to predict: answers are optional (and ignored).
   """
-  path = pathlib.Path(path)
+  path = fileio.as_path(path)
   try:
-    with open(path, encoding='utf-8') as f:
-      obj = json.load(f)
-  except json.JSONDecodeError as e:
-    raise DataFormatError(f'{path}: not valid JSON: {e}') from None
+    obj = fileio.read_json(path, what='SQuAD file')
+  except InputError as e:  # the file's bytes or JSON: a format error of the data file
+    raise DataFormatError(str(e)) from None
   if not isinstance(obj, dict) or not isinstance(obj.get('data'), list):
     raise DataFormatError(f"{path}: expected a JSON object with a 'data' list (SQuAD format).")
   examples: list[SquadExample] = []
   seen: set[str] = set()
   for a_i, article in enumerate(obj['data']):
+    article = _json_type(article, dict, f'{path}: data[{a_i}]', 'an object (article)')
     title = article.get('title', '')
-    for p_i, paragraph in enumerate(article.get('paragraphs', ())):
+    paragraphs = _json_type(article.get('paragraphs', []), list,
+                            f'{path}: data[{a_i}].paragraphs', 'a list')
+    for p_i, paragraph in enumerate(paragraphs):
       where = f'{path}: data[{a_i}].paragraphs[{p_i}]'
+      paragraph = _json_type(paragraph, dict, where, 'an object (paragraph)')
       context = paragraph.get('context')
       if not isinstance(context, str):
         raise DataFormatError(f"{where}: missing 'context' string.")
-      for qa in paragraph.get('qas', ()):
+      qas = _json_type(paragraph.get('qas', []), list, f'{where}.qas', 'a list')
+      for q_i, qa in enumerate(qas):
+        qa = _json_type(qa, dict, f'{where}.qas[{q_i}]', 'an object (question)')
         qid = qa.get('id')
         if not isinstance(qid, str) or not qid:
-          raise DataFormatError(f"{where}: a question has no 'id'.")
+          raise DataFormatError(f"{where}.qas[{q_i}]: a question has no 'id' string.")
         if qid in seen:
           raise DataFormatError(f'{path}: duplicate question id {qid!r}.')
         seen.add(qid)
         answers = []
-        for ans in qa.get('answers', ()):
+        for ans in _json_type(qa.get('answers', []), list,
+                              f'{path}: question {qid!r}: answers', 'a list'):
           try:
-            text, start = ans['text'], int(ans['answer_start'])
+            text, start = ans['text'], ans['answer_start']
+            if not isinstance(text, str) or isinstance(start, bool):
+              raise TypeError
+            start = int(start)
           except (KeyError, TypeError, ValueError):
-            raise DataFormatError(f"{path}: question {qid!r}: each answer needs 'text' and "
-                                  f"an integer 'answer_start', got {ans!r}.") from None
+            raise DataFormatError(f"{path}: question {qid!r}: each answer needs a 'text' "
+                                  f"string and an integer 'answer_start', got {ans!r}."
+                                  ) from None
           if check_offsets and context[start:start + len(text)] != text:
             found = context[start:start + len(text)]
             raise DataFormatError(
@@ -174,6 +187,13 @@ def read_squad_json(path: PathLike, *, check_offsets: bool = True,
   return examples
 
 
+def _json_type(value: Any, kind: type, where: str, expected: str) -> Any:
+  if not isinstance(value, kind):
+    raise DataFormatError(f'{where}: expected {expected}, got {type(value).__name__} '
+                          f'{str(value)[:60]!r}.')
+  return value
+
+
 # ----------------------------------------------------------------------------
 # CoNLL column format.
 # ----------------------------------------------------------------------------
@@ -184,26 +204,25 @@ def read_conll(path: PathLike, label_set: Collection[str] | None = None
   ``-DOCSTART-`` lines are skipped. If ``label_set`` is given, every tag must be
   in it. Returns ``[(tokens, tags), ...]``.
   """
-  path = pathlib.Path(path)
+  path = fileio.as_path(path)
   sentences: list[tuple[list[str], list[str]]] = []
   tokens: list[str] = []
   tags: list[str] = []
-  with open(path, encoding='utf-8') as f:
-    for lineno, line in enumerate(f, start=1):
-      fields = line.split()
-      if not fields or fields[0] == '-DOCSTART-':
-        if tokens:
-          sentences.append((tokens, tags))
-          tokens, tags = [], []
-        continue
-      if len(fields) < 2:
-        raise DataFormatError(f'{path}:{lineno}: expected "token ... tag" (>= 2 columns), '
-                              f'got {line.rstrip()!r}.')
-      if label_set is not None and fields[-1] not in label_set:
-        raise DataFormatError(f'{path}:{lineno}: unknown label {fields[-1]!r}; expected one '
-                              f'of {sorted(label_set)}.')
-      tokens.append(fields[0])
-      tags.append(fields[-1])
+  for lineno, line in fileio.read_lines(path, what='CoNLL file'):
+    fields = line.split()
+    if not fields or fields[0] == '-DOCSTART-':
+      if tokens:
+        sentences.append((tokens, tags))
+        tokens, tags = [], []
+      continue
+    if len(fields) < 2:
+      raise DataFormatError(f'{path}:{lineno}: expected "token ... tag" (>= 2 columns), '
+                            f'got {line.rstrip()!r}.')
+    if label_set is not None and fields[-1] not in label_set:
+      raise DataFormatError(f'{path}:{lineno}: unknown label {fields[-1]!r}; expected one '
+                            f'of {sorted(label_set)}.')
+    tokens.append(fields[0])
+    tags.append(fields[-1])
   if tokens:
     sentences.append((tokens, tags))
   return sentences

@@ -15,6 +15,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from bert_jax import fileio
 from bert_jax.errors import InputError
 from bert_jax.tasks.shipped import shipped_path
 
@@ -28,10 +29,8 @@ def resolve_path(spec: str, what: str) -> pathlib.Path:
       return shipped_path(spec[len(SHIPPED_PREFIX):])
     except FileNotFoundError as e:
       raise InputError(f'{what}={spec!r}: {e}') from None
-  path = pathlib.Path(os.path.expanduser(spec))
-  if not path.is_file():
-    raise InputError(f'{what}={spec!r}: file not found.')
-  return path
+  path = fileio.check_input_file(spec, what=f'{what}={spec!r}:')  # missing, a directory
+  return path if '://' in spec else pathlib.Path(os.path.expanduser(spec))
 
 
 def split_spec(data: Any, split: str) -> tuple[str, str]:

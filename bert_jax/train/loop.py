@@ -14,7 +14,9 @@ A ``Task`` says what is trained (model, loss, batches, evaluation); the config s
    ``log_every_steps`` (``W/metrics.jsonl``, TensorBoard, progress bar with ETA, tokens/s,
    MFU), evaluating every ``eval_every_steps`` and at the end (``task.eval_fn``), saving
    every ``checkpoint_every_steps`` and at the end (async Orbax);
-4. on SIGTERM (preemption) saves the current step and returns ``status='preempted'``;
+4. on SIGTERM (preemption) or a first Ctrl-C saves the current step and returns
+   ``status='preempted'`` (a second Ctrl-C aborts; the CLIs exit with
+   ``errors.EXIT_PREEMPTED`` = 75);
    after ``max_nonfinite_steps`` skipped (non-finite) steps in a row raises
    ``NonFiniteError`` (nothing non-finite is ever saved).
 
@@ -27,6 +29,7 @@ import dataclasses
 import json
 import pathlib
 import signal
+import sys
 import threading
 import time
 from typing import Any, Callable, Iterator, Mapping
@@ -44,6 +47,7 @@ from bert_jax.train import checkpoints as ckpt_lib
 from bert_jax.train import mfu as mfu_lib
 from bert_jax.train import optimizer as opt_lib
 from bert_jax.train import partitioning
+from bert_jax.train import workdir_lock
 from bert_jax.train.metrics_writer import MetricsWriter
 from bert_jax.train.step import LossFn, TrainState, jit_train_step, make_train_step
 
@@ -212,20 +216,34 @@ def setup_state(config, build_model: Callable[[nnx.Rngs], nnx.Module], mesh: Mes
 # Preemption.
 # ----------------------------------------------------------------------------
 class _Preemption:
-  """SIGTERM -> a flag the loop checks after every step (all processes agree on it)."""
+  """SIGTERM or a first Ctrl-C (SIGINT) -> a flag the loop checks after every step (all
+  processes agree on it): it saves and returns 'preempted'. A second Ctrl-C aborts
+  (``KeyboardInterrupt``) without waiting for the save."""
+
+  SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
   def __init__(self):
     self.requested = threading.Event()
-    self._old = None
+    self.signal_name = 'SIGTERM'
+    self._old = {}
+
+  def _handle(self, signum, frame):
+    if signum == signal.SIGINT and self.requested.is_set():
+      raise KeyboardInterrupt  # the second Ctrl-C
+    self.signal_name = signal.Signals(signum).name
+    if signum == signal.SIGINT:
+      print('\nCtrl-C: saving a checkpoint after this step, then exiting (Ctrl-C again '
+            'aborts without saving).', file=sys.stderr, flush=True)
+    self.requested.set()
 
   def __enter__(self):
     if threading.current_thread() is threading.main_thread():
-      self._old = signal.signal(signal.SIGTERM, lambda *_: self.requested.set())
+      self._old = {s: signal.signal(s, self._handle) for s in self.SIGNALS}
     return self
 
   def __exit__(self, *exc):
-    if self._old is not None:
-      signal.signal(signal.SIGTERM, self._old)
+    for s, old in self._old.items():
+      signal.signal(s, old)
 
   def reached(self, step: int) -> bool:
     if jax.process_count() > 1:
@@ -263,8 +281,16 @@ def train(config: ml_collections.ConfigDict, workdir: str | pathlib.Path, task: 
   Raises:
     NonFiniteError: ``max_nonfinite_steps`` skipped steps in a row.
     checkpoints.CheckpointError: the workdir has checkpoints and none can be restored.
-    InputError: a bad config value or workdir.
+    InputError: a bad config value or workdir, or another run holds the workdir's lock.
   """
+  lock = []  # the workdir lock (bert_jax.train.workdir_lock), taken once the config is valid
+  try:
+    return _train(config, workdir, task, devices, lock)
+  finally:
+    workdir_lock.release(lock[0] if lock else None)
+
+
+def _train(config, workdir, task: Task, devices, lock: list) -> TrainResult:
   t_begin = time.time()
   workdir = pathlib.Path(workdir).absolute()
   ckpt_lib.check_workdir(workdir)
@@ -284,19 +310,20 @@ def train(config: ml_collections.ConfigDict, workdir: str | pathlib.Path, task: 
   setup = setup_state(config, task.build_model, mesh, rules)
   tx, state_sh, param_sh = setup.tx, setup.shardings, setup.shardings.params
 
-  # Workdir files (only once the config is known to be valid), then resume or start.
-  workdir.mkdir(parents=True, exist_ok=True)
-  if jax.process_index() == 0:
-    changed = ckpt_lib.write_config(workdir, config)
-    if changed:
-      logging.warning('config differs from the one this workdir was run with before (kept '
-                      'as config.<time>.json): %s', ', '.join(changed[:20]))
-    if task.write_files is not None:
-      task.write_files(workdir)
+  # The config is valid: lock the workdir, resume (or start), and only then write its
+  # files, so a config the workdir rejects leaves config.json as it was.
+  lock.append(workdir_lock.acquire(workdir))
   manager = ckpt_lib.make_manager(workdir, max_to_keep=int(config.keep_checkpoints),
                                   async_save=bool(config.get('async_checkpoints', True)))
   try:
     restored = ckpt_lib.restore_latest(manager, setup.abstract, data_iter=task.train_iter)
+    if jax.process_index() == 0:
+      if task.write_files is not None:
+        task.write_files(workdir)
+      changed = ckpt_lib.write_config(workdir, config)
+      if changed:
+        logging.warning('config differs from the one this workdir was run with before (kept '
+                        'as config.<time>.json): %s', ', '.join(changed[:20]))
   except BaseException:
     manager.close()
     raise
@@ -407,7 +434,8 @@ def train(config: ml_collections.ConfigDict, workdir: str | pathlib.Path, task: 
         excluded += time.time() - t0
         if preempted:
           status = 'preempted'
-          writer.message(f'SIGTERM: saved step {step} to {manager.directory}; exiting.')
+          writer.message(f'{preemption.signal_name}: saved step {step} to {manager.directory}; '
+                         'exiting (run the same command to resume).')
           break
   finally:
     manager.wait_until_finished()

@@ -2,12 +2,28 @@
 
   tx, schedule = make_optimizer(config.optimizer, num_train_steps)
 
-- ``name``: 'adamw' (BERT's Adam with decoupled weight decay) or 'lamb' (large batches).
+- ``name``: 'adamw' (Adam with weight decay added to the update, as BERT's
+  ``AdamWeightDecayOptimizer`` and ``optax.adamw``) or 'lamb' (large batches).
 - Weight decay only on matrices (``kernel``, ``embedding``); never on LayerNorm scales
   and biases, as google-research/bert.
-- Schedule: linear warmup over ``warmup_steps`` (or ``warmup_fraction`` of the run) to
+- ``bias_correction`` (adamw): True = Adam's bias-corrected moments (``optax.adamw``);
+  False = google-research/bert ``optimization.py`` ``AdamWeightDecayOptimizer``, which
+  uses the raw moments ``m / (sqrt(v) + eps)``.
+- ``layer_adaptation`` (lamb): 'all' = the trust ratio on every parameter
+  (``optax.lamb``); 'decayed' = only on the parameters that get weight decay, LayerNorm
+  scales and biases are excluded, as TF-addons ``LAMB`` (``exclude_from_layer_adaptation``
+  defaults to ``exclude_from_weight_decay``) and NVIDIA apex ``FusedLAMB(use_nvlamb=False)``.
+- Schedule: linear warmup over ``warmup_steps`` W (or ``warmup_fraction`` of the run) to
   ``learning_rate``, then ``decay``: 'linear' / 'polynomial' (``power``) down to
-  ``end_learning_rate``, 'cosine', or 'constant'.
+  ``end_learning_rate``, 'cosine', or 'constant'. ``schedule`` says over which steps the
+  decay runs:
+    'hf'   over the N - W steps after warmup (the peak is reached at step W; Hugging Face
+           ``get_linear_schedule_with_warmup``);
+    'bert' over all N steps from step 0, warmup overriding it before W (so at step W the
+           rate is ``peak * (1 - W/N)``): google-research/bert ``create_optimizer``
+           (``polynomial_decay(lr, step, N)`` + ``lr * step / W`` while ``step < W``).
+- ``bert_recipe(c)`` sets all three to BERT's reference behaviour (schedule 'bert', no bias
+  correction, LAMB layer adaptation only on decayed parameters).
 - ``max_grad_norm`` > 0: clip by global norm before the optimizer.
 - ``freeze``: comma-separated parameter path prefixes ('bert' = the encoder) that get
   no update and no weight decay (feature-based fine-tuning).
@@ -21,9 +37,11 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import jax
+import jax.numpy as jnp
 import ml_collections
 import optax
 
+from bert_jax.config_checks import check_optimizer
 from bert_jax.errors import InputError
 
 DECAYED_LEAVES = ('kernel', 'embedding')
@@ -46,6 +64,19 @@ def default_optimizer_config() -> ml_collections.ConfigDict:
   c.max_grad_norm = 1.0        # <= 0: no clipping
   c.grad_accum_steps = 1       # microbatches per step (the global batch is split)
   c.freeze = ''                # comma-separated param path prefixes that are not trained
+  c.schedule = 'hf'            # 'hf': decay over the steps after warmup | 'bert': over all
+  c.bias_correction = True     # adamw: False = BERT's AdamWeightDecayOptimizer
+  c.layer_adaptation = 'all'   # lamb: 'all' (optax.lamb) | 'decayed' (TF-addons / NVIDIA)
+  return c
+
+
+def bert_recipe(c: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
+  """``c`` (an optimizer config) switched to google-research/bert's recipe: the decay over
+  all steps from step 0, Adam without bias correction, LAMB layer adaptation only on the
+  parameters that get weight decay. Returns ``c``."""
+  c.schedule = 'bert'
+  c.bias_correction = False
+  c.layer_adaptation = 'decayed'
   return c
 
 
@@ -61,7 +92,13 @@ def make_schedule(opt_config, num_train_steps: int) -> optax.Schedule:
   peak = float(opt_config.learning_rate)
   end = float(opt_config.end_learning_rate)
   warm = warmup_steps(opt_config, num_train_steps)
-  rest = max(1, num_train_steps - warm)
+  kind = opt_config.get('schedule', 'hf')
+  if kind not in ('hf', 'bert'):
+    raise InputError(f'optimizer.schedule={kind!r}; expected hf (decay over the steps after '
+                     'warmup) or bert (decay over all steps from step 0).')
+  # 'bert': the decay is a function of the global step over all N steps; 'hf': of the
+  # steps since the end of warmup, over N - W.
+  rest = max(1, num_train_steps if kind == 'bert' else num_train_steps - warm)
   decay = opt_config.decay
   if decay in ('linear', 'polynomial'):
     power = 1.0 if decay == 'linear' else float(opt_config.power)
@@ -75,6 +112,8 @@ def make_schedule(opt_config, num_train_steps: int) -> optax.Schedule:
                      'constant.')
   if warm == 0:
     return after
+  if kind == 'bert':
+    return lambda step: jnp.where(step < warm, peak * step / warm, after(step))
   return optax.join_schedules([optax.linear_schedule(0.0, peak, warm), after], [warm])
 
 
@@ -99,18 +138,55 @@ def frozen_mask(params: Any, prefixes: str) -> Any:
   return jax.tree_util.tree_map_with_path(frozen, params)
 
 
+def scale_by_adam_without_bias_correction(b1: float, b2: float, eps: float
+                                          ) -> optax.GradientTransformation:
+  """``m / (sqrt(v) + eps)`` with the raw (not bias-corrected) moments, as
+  google-research/bert's ``AdamWeightDecayOptimizer``. The state is optax's
+  ``ScaleByAdamState``, so checkpoints and shardings treat it as ``scale_by_adam``'s."""
+
+  def init(params):
+    zeros = lambda p: jnp.zeros_like(p)
+    return optax.ScaleByAdamState(count=jnp.zeros([], jnp.int32),
+                                  mu=jax.tree.map(zeros, params),
+                                  nu=jax.tree.map(zeros, params))
+
+  def update(updates, state, params=None):
+    del params
+    mu = jax.tree.map(lambda m, g: b1 * m + (1 - b1) * g, state.mu, updates)
+    nu = jax.tree.map(lambda v, g: b2 * v + (1 - b2) * g * g, state.nu, updates)
+    out = jax.tree.map(lambda m, v: m / (jnp.sqrt(v) + eps), mu, nu)
+    count = optax.safe_increment(state.count)
+    return out, optax.ScaleByAdamState(count=count, mu=mu, nu=nu)
+
+  return optax.GradientTransformation(init, update)
+
+
 def make_optimizer(opt_config, num_train_steps: int
                    ) -> tuple[optax.GradientTransformation, optax.Schedule]:
   """(optax transformation, learning-rate schedule) from ``config.optimizer``."""
+  check_optimizer(opt_config)
   schedule = make_schedule(opt_config, num_train_steps)
   wd = float(opt_config.weight_decay)
   name = opt_config.name
+  b1, b2, eps = float(opt_config.b1), float(opt_config.b2), float(opt_config.eps)
   if name == 'adamw':
-    core = optax.adamw(schedule, b1=opt_config.b1, b2=opt_config.b2, eps=opt_config.eps,
-                       weight_decay=wd, mask=decay_mask)
+    if opt_config.get('bias_correction', True):
+      core = optax.adamw(schedule, b1=b1, b2=b2, eps=eps, weight_decay=wd, mask=decay_mask)
+    else:
+      core = optax.chain(scale_by_adam_without_bias_correction(b1, b2, eps),
+                         optax.add_decayed_weights(wd, decay_mask),
+                         optax.scale_by_learning_rate(schedule))
   elif name == 'lamb':
-    core = optax.lamb(schedule, b1=opt_config.b1, b2=opt_config.b2, eps=opt_config.eps,
-                      weight_decay=wd, mask=decay_mask)
+    adaptation = opt_config.get('layer_adaptation', 'all')
+    if adaptation == 'all':
+      core = optax.lamb(schedule, b1=b1, b2=b2, eps=eps, weight_decay=wd, mask=decay_mask)
+    elif adaptation == 'decayed':
+      core = optax.chain(optax.scale_by_adam(b1, b2, eps),
+                         optax.add_decayed_weights(wd, decay_mask),
+                         optax.masked(optax.scale_by_trust_ratio(), decay_mask),
+                         optax.scale_by_learning_rate(schedule))
+    else:
+      raise InputError(f'optimizer.layer_adaptation={adaptation!r}; expected all or decayed.')
   else:
     raise InputError(f'optimizer.name={name!r}; expected adamw or lamb.')
   parts = []

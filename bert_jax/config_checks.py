@@ -1,0 +1,109 @@
+"""Config errors as one line, before any work: flag parsing and value checks.
+
+- ``parse_flags(argv)``: absl's flag parser for ``run_absl``. An unknown ``--config.KEY``
+  (with ml_collections' did-you-mean), a value of the wrong type, a config file or preset
+  that does not load, a missing required flag: ``error: ...`` on stderr, exit 2 (absl
+  prints a chain of tracebacks or ``FATAL ...`` with status 1).
+- ``check_optimizer(opt, prefix)``: learning rate, betas, eps, weight decay, clipping must
+  be finite and in range; ``InputError`` naming the key (``--config.<prefix>KEY``).
+"""
+from __future__ import annotations
+
+import math
+import re
+import sys
+from typing import Any, Sequence
+
+from bert_jax.errors import EXIT_BAD_INPUT, InputError
+
+_DID_YOU_MEAN = re.compile(r'Did you mean "([^"]+)" instead of "([^"]+)"\?')
+
+
+def _root_message(e: BaseException) -> str:
+  """The most informative message of an exception chain (did-you-mean first)."""
+  chain, seen = [], set()
+  while e is not None and id(e) not in seen:
+    seen.add(id(e))
+    chain.append(e)
+    e = e.__cause__ or e.__context__
+  for err in chain:
+    text = str(err).encode().decode('unicode_escape', errors='replace')
+    if _DID_YOU_MEAN.search(text):
+      return text
+  return str(chain[-1]) if chain else ''
+
+
+def _unknown_key_line(text: str, argv: Sequence[str]) -> str | None:
+  m = _DID_YOU_MEAN.search(text)
+  if not m:
+    return None
+  right, wrong = m.groups()
+  for arg in argv:
+    name = arg.split('=', 1)[0]
+    if name.startswith('--') and name.rsplit('.', 1)[-1] == wrong:
+      return f'{name}: no such config key; did you mean {name.rsplit(".", 1)[0]}.{right}?'
+  return f'no config key {wrong!r}; did you mean {right!r}?'
+
+
+def flag_error_line(e: BaseException, argv: Sequence[str]) -> str:
+  """One line for a failed parse of ``argv``."""
+  text = _root_message(e)
+  line = _unknown_key_line(text, argv)
+  if line is None and 'Traceback (most recent call last)' in str(e):
+    # A config file that raised: the flag and the file's own error (its last line).
+    m = re.match(r'(flag \S+): ', str(e))
+    last = str(e).strip().splitlines()[-1].strip()
+    line = f'{m.group(1)}: {last}' if m else last
+  if line is None:
+    line = ' '.join(str(e).split()) if str(e).strip() else ' '.join(text.split())
+    if not line.startswith('flag ') and not line.startswith('--'):
+      line = f'{type(e).__name__}: {line}' if not str(e).strip() else line
+  return line
+
+
+def parse_flags(argv: Sequence[str]) -> list[str]:
+  """``absl.flags.FLAGS(argv)`` with one-line errors and exit status 2."""
+  from absl import flags  # pylint: disable=g-import-not-at-top
+  try:
+    return flags.FLAGS(list(argv))
+  except SystemExit:
+    raise  # --help
+  except Exception as e:  # pylint: disable=broad-except  (config files raise anything)
+    print(f'error: {flag_error_line(e, argv)}', file=sys.stderr)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def _finite(value: Any, key: str) -> float:
+  try:
+    x = float(value)
+  except (TypeError, ValueError):
+    raise InputError(f'--config.{key}={value!r}; expected a number.') from None
+  if not math.isfinite(x):
+    raise InputError(f'--config.{key}={value}; expected a finite number.')
+  return x
+
+
+def check_optimizer(opt: Any, prefix: str = 'optimizer.', *,
+                    keys: dict[str, str] | None = None) -> None:
+  """``InputError`` for a learning rate that is not finite and > 0, betas outside [0, 1),
+  eps <= 0, negative weight decay or a non-finite clip norm. ``keys`` maps an optimizer
+  key to the name the user set it by (fine-tuning: ``learning_rate`` at the top level)."""
+  keys = keys or {}
+  name = lambda k: keys.get(k, prefix + k)
+  lr = _finite(opt.learning_rate, name('learning_rate'))
+  if lr <= 0:
+    raise InputError(f'--config.{name("learning_rate")}={lr}; expected a learning rate > 0.')
+  for k in ('b1', 'b2'):
+    b = _finite(opt[k], name(k))
+    if not 0 <= b < 1:
+      raise InputError(f'--config.{name(k)}={b}; expected 0 <= {k} < 1.')
+  if _finite(opt.eps, name('eps')) <= 0:
+    raise InputError(f'--config.{name("eps")}={opt.eps}; expected eps > 0.')
+  if _finite(opt.weight_decay, name('weight_decay')) < 0:
+    raise InputError(f'--config.{name("weight_decay")}={opt.weight_decay}; expected >= 0.')
+  _finite(opt.max_grad_norm, name('max_grad_norm'))
+  _finite(opt.end_learning_rate, name('end_learning_rate'))
+  if opt.get('warmup_fraction') is not None:
+    frac = _finite(opt.warmup_fraction, name('warmup_fraction'))
+    if not 0 <= frac <= 1:
+      raise InputError(f'--config.{name("warmup_fraction")}={frac}; expected 0 <= x <= 1.')
