@@ -5,7 +5,9 @@ r"""Pretrain BERT (masked LM + next sentence prediction) on a device mesh.
 Presets, keys and expected results: configs/pretrain.py. Override any key with
 ``--config.KEY=VALUE`` (e.g. ``--config.num_train_steps=2000 --config.mesh.fsdp=4``).
 Running the same command again in the same workdir resumes from the latest checkpoint;
-SIGTERM saves a checkpoint and exits. The workdir gets config.json, model_config.json,
+SIGTERM saves a checkpoint and exits. Several processes (hosts): add
+``--coordinator_address=HOST:PORT --num_processes=N --process_id=I`` (none on SLURM / TPU
+pods, where JAX detects them); README "Scaling out". The workdir gets config.json, model_config.json,
 tokenizer/, checkpoints/<step>/, metrics.jsonl, eval_metrics.jsonl and tb/ (TensorBoard).
 """
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sys
 from absl import app, flags, logging
 from ml_collections import config_flags
 
-from bert_jax import errors
+from bert_jax import distributed, errors
 from bert_jax.errors import EXIT_BAD_INPUT, InputError, run_absl
 
 _CONFIG = config_flags.DEFINE_config_file(
@@ -27,9 +29,14 @@ _WORKDIR = flags.DEFINE_string(
     'workdir', None, 'Directory for checkpoints, metrics and TensorBoard; an existing one '
     'with checkpoints is resumed.')
 flags.mark_flags_as_required(['config', 'workdir'])
+distributed.define_flags()
 
 
 def main(argv) -> int:
+  return distributed.finish(_main(argv))
+
+
+def _main(argv) -> int:
   if len(argv) > 1:
     raise app.UsageError(f'unexpected arguments: {argv[1:]}')
   from bert_jax.train import loop  # pylint: disable=g-import-not-at-top  (after flag parsing)
@@ -40,6 +47,7 @@ def main(argv) -> int:
     logging.set_verbosity(logging.WARNING)  # Orbax logs every file it writes at INFO.
   config = _CONFIG.value
   try:
+    distributed.initialize_from_flags()
     if str(config.get('preset', '')).endswith('_phase2') and not config.get('init_from'):
       raise InputError('a _phase2 preset starts from phase 1: pass '
                        '--config.init_from=PHASE1_WORKDIR.')

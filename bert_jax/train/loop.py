@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import pathlib
 import signal
 import threading
 import time
@@ -40,6 +39,7 @@ from flax import nnx
 from jax.sharding import Mesh
 
 from bert_jax.errors import InputError
+from bert_jax.workdir import PathLike, as_workdir
 from bert_jax.train import checkpoints as ckpt_lib
 from bert_jax.train import mfu as mfu_lib
 from bert_jax.train import optimizer as opt_lib
@@ -72,6 +72,8 @@ class Task:
     write_files: ``workdir -> None``, writes the task's files (``model_config.json``,
       ``tokenizer/``, ...) on process 0 before training.
     flops_per_token: train FLOPs per input token (``bert_jax.train.mfu``); 0 = no MFU.
+    portable_data_iter: every process's ``train_iter`` is at the same position of one
+      global stream (taking its rows), so a checkpoint resumes on any process count.
   """
   name: str
   build_model: Callable[[nnx.Rngs], nnx.Module]
@@ -80,8 +82,9 @@ class Task:
   eval_fn: Callable[[nnx.Module, Mesh], Mapping[str, float]] | None = None
   init_params: Callable[[], Mapping[str, Any]] | None = None
   prepare_batch: Callable[[dict], dict] | None = None
-  write_files: Callable[[pathlib.Path], None] | None = None
+  write_files: Callable[[Any], None] | None = None
   flops_per_token: float = 0.0
+  portable_data_iter: bool = False
 
 
 @dataclasses.dataclass
@@ -247,13 +250,14 @@ def _host(metrics: Mapping[str, jax.Array]) -> dict[str, float]:
   return {k: float(v) for k, v in jax.device_get(dict(metrics)).items()}
 
 
-def train(config: ml_collections.ConfigDict, workdir: str | pathlib.Path, task: Task, *,
+def train(config: ml_collections.ConfigDict, workdir: PathLike, task: Task, *,
           devices: list[jax.Device] | None = None) -> TrainResult:
   """Trains ``task`` as ``config`` says, in ``workdir`` (resuming what is there).
 
   Args:
     config: ``default_train_config()`` keys (plus whatever the task reads).
-    workdir: holds config.json, checkpoints/, metrics.jsonl, tb/ and the task's files.
+    workdir: holds config.json, checkpoints/, metrics.jsonl, tb/ and the task's files;
+      local or a bucket (``gs://...``: ``etils.epath``).
     task: see ``Task``.
     devices: the devices of the mesh (default: all).
 
@@ -266,7 +270,7 @@ def train(config: ml_collections.ConfigDict, workdir: str | pathlib.Path, task: 
     InputError: a bad config value or workdir.
   """
   t_begin = time.time()
-  workdir = pathlib.Path(workdir).absolute()
+  workdir = as_workdir(workdir)
   ckpt_lib.check_workdir(workdir)
   mesh = partitioning.make_mesh(config.mesh, devices)
   rules = partitioning.rules_from_config(config.mesh.get('rules'))
@@ -330,6 +334,7 @@ def train(config: ml_collections.ConfigDict, workdir: str | pathlib.Path, task: 
   max_bad = max(1, int(config.max_nonfinite_steps))
   ckpt_meta = {'task': task.name, 'mesh': partitioning.describe(mesh),
                'process_count': jax.process_count(),
+               'portable_data_iter': bool(task.portable_data_iter),
                'config': _json_safe(config)}
 
   checked = [start]  # the last step whose metrics were checked
