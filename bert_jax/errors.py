@@ -14,6 +14,8 @@ from typing import Callable, Sequence
 
 # Exit status for bad input (the same as argparse's usage errors).
 EXIT_BAD_INPUT = 2
+# Exit status of a run stopped by SIGTERM after saving (EX_TEMPFAIL: run it again to resume).
+EXIT_PREEMPTED = 75
 
 
 class InputError(ValueError):

@@ -25,11 +25,11 @@ from typing import Any, Callable, Sequence
 
 from etils import epath
 
+from bert_jax.errors import EXIT_PREEMPTED  # 75 (EX_TEMPFAIL): resumed by the next run
 from bert_jax.sweep.grid import Trial, fmt
 
 TRIAL_FILE = 'trial.json'
 LOG_FILE = 'log.txt'
-EXIT_PREEMPTED = 75  # bert_jax.errors.EXIT_PREEMPTED (EX_TEMPFAIL)
 
 
 def read_trial(trial_dir: epath.Path) -> dict[str, Any]:
@@ -79,8 +79,9 @@ class TrialRun:
     previous = (trial_dir / LOG_FILE).read_text() if (trial_dir / LOG_FILE).exists() else ''
     (trial_dir / LOG_FILE).write_text(previous + text)
     status = {0: 'completed', EXIT_PREEMPTED: 'preempted'}.get(code, 'failed')
-    if code < 0 and -code == signal.SIGTERM:  # a trainer without the EXIT_PREEMPTED status
-      status = 'preempted'
+    if (code < 0 and -code == signal.SIGTERM) or (code == 0 and re.search(
+        r'^(preempted at step|SIGTERM: saved step)', text, re.M)):
+      status = 'preempted'  # (a trainer that exits 0 after its SIGTERM save)
     record.update(status=status, exit_code=code, finished=_now(),
                   wall_time=float(record.get('wall_time', 0.0)) + time.time() - t0)
     if status == 'failed':
