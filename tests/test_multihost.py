@@ -178,3 +178,28 @@ def test_sigterm_to_one_process_saves_the_same_step_everywhere(tmp_path, cache):
   err0 = (tmp_path / 'term.0.err').read_text()
   assert f'SIGTERM: saved step {steps[0]}' in err0, err0[-2000:]
   assert codes[0] == codes[1]
+
+
+def test_flags_in_help_and_incomplete_flags_are_an_error(monkeypatch):
+  from bert_jax import distributed  # pylint: disable=g-import-not-at-top
+  from bert_jax.errors import InputError  # pylint: disable=g-import-not-at-top
+  out = subprocess.run([sys.executable, '-m', 'bert_jax.pretrain', '--helpfull'], cwd=REPO,
+                       env=cli_env(), capture_output=True, text=True, timeout=300)
+  assert out.returncode == 0
+  for flag in ('--coordinator_address', '--num_processes', '--process_id'):
+    assert flag in out.stdout
+  monkeypatch.delenv('JAX_COORDINATOR_ADDRESS', raising=False)
+  monkeypatch.setitem(distributed._STATE, 'how', None)  # pylint: disable=protected-access
+  assert distributed.detected_cluster() is None  # this machine: no cluster
+  assert distributed.initialize() == 'single process'  # nothing initialised
+  monkeypatch.setitem(distributed._STATE, 'how', None)  # pylint: disable=protected-access
+  with pytest.raises(InputError, match='--coordinator_address, --process_id missing'):
+    distributed.initialize(num_processes=2)
+  with pytest.raises(InputError, match='HOST:PORT'):
+    distributed.initialize('localhost', 2, 0)
+  with pytest.raises(InputError, match='--process_id=2'):
+    distributed.initialize('localhost:1234', 2, 2)
+  monkeypatch.setenv('SLURM_JOB_ID', '1')
+  for var in ('SLURM_STEP_NODELIST', 'SLURM_NTASKS', 'SLURM_PROCID', 'SLURM_LOCALID'):
+    monkeypatch.setenv(var, '0')
+  assert distributed.detected_cluster() == 'SlurmCluster'  # srun: JAX's auto-detection
