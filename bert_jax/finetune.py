@@ -330,6 +330,7 @@ def train(s: Setup, workdir: pathlib.Path, *, verbose: bool = True,
           f'from {"random init" if s.encoder.params is None else s.encoder.source}.',
           file=sys.stderr, flush=True)
   loop.train(config, workdir, task, devices=devices)
+  distributed.barrier('bert_jax_finetune_trained')  # process 0 has committed the last step
   best = _best_step(s, workdir)
   if jax.process_index() == 0:
     (workdir / BEST_FILE).write_text(json.dumps(best, indent=2) + '\n', encoding='utf-8')
