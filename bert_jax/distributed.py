@@ -88,7 +88,26 @@ def initialize(coordinator_address: str | None = None, num_processes: int | None
   jax.distributed.initialize(coordinator_address=coordinator_address,
                              num_processes=num_processes, process_id=process_id)
   _STATE['how'] = 'flags' if not missing else cluster
+  if jax.process_count() > 1:
+    _meet_and_warm_up()
   return _STATE['how']
+
+
+def _meet_and_warm_up(timeout_s: int = 1800) -> None:
+  """Waits for every process (coordination service barrier, no collective), then runs
+  one tiny collective over all devices while they are together.
+
+  The CPU (gloo) collectives set up their connections on the first collective over a set
+  of devices and give up when a peer is not there within 30 s; the first collective of a
+  run would otherwise be the train step's, which each process reaches after its own
+  compilation (minutes apart on a loaded machine). The connections are kept for the run.
+  """
+  from jax._src import distributed as jax_distributed  # pylint: disable=g-import-not-at-top
+  from jax.experimental import multihost_utils  # pylint: disable=g-import-not-at-top
+  client = jax_distributed.global_state.client
+  if client is not None:
+    client.wait_at_barrier('bert_jax_start', timeout_s * 1000)
+  multihost_utils.sync_global_devices('bert_jax_collectives')
 
 
 def initialize_from_flags() -> str:
@@ -134,3 +153,18 @@ def finish(code: int) -> int:
   sys.stdout.flush()
   sys.stderr.flush()
   os._exit(code)  # pylint: disable=protected-access
+
+
+def compile_and_meet(jitted, *args, name: str) -> None:
+  """Compiles ``jitted`` for ``args`` (ahead of time; the next call reuses it), then waits
+  for every process to have done the same. A process that compiled faster would otherwise
+  wait inside the first collective for one still compiling, and the CPU collectives give up
+  after 30 s. Nothing to do with one process."""
+  import jax  # pylint: disable=g-import-not-at-top
+  if jax.process_count() == 1:
+    return
+  jitted.lower(*args).compile()
+  from jax._src import distributed as jax_distributed  # pylint: disable=g-import-not-at-top
+  client = jax_distributed.global_state.client
+  if client is not None:
+    client.wait_at_barrier(f'bert_jax_compiled_{name}', 1800 * 1000)

@@ -18,6 +18,7 @@ predict split; writes under ``WORKDIR/predict/``).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import math
 import pathlib
@@ -157,6 +158,9 @@ def read_task_info(workdir: pathlib.Path | None) -> dict[str, Any]:
 # ----------------------------------------------------------------------------
 # Evaluation and prediction.
 # ----------------------------------------------------------------------------
+_PREDICTORS = itertools.count()
+
+
 class Predictor:
   """``task.predict_fn`` jitted once for fixed-shape batches of one model's state.
 
@@ -174,6 +178,8 @@ class Predictor:
       return task.predict_fn(nnx.merge(graphdef, state), batch)
 
     self._run = jax.jit(run, out_shardings=self._replicated)
+    self._met = False  # all processes compiled it (distributed.compile_and_meet)
+    self._serial = next(_PREDICTORS)  # the same on every process
 
   def __call__(self, model, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     graphdef, state = nnx.split(model)
@@ -182,6 +188,9 @@ class Predictor:
       if self._replicated is not None:
         batch = {k: jax.make_array_from_process_local_data(self._replicated, v)
                  for k, v in batch.items()}
+      if self._replicated is not None and not self._met:
+        distributed.compile_and_meet(self._run, graphdef, state, batch, name=f'predict{self._serial}')
+        self._met = True
       out = self._run(graphdef, state, batch)
       chunks.append(jax.tree.map(lambda x, r=real: np.asarray(x)[:r], out))
     return {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}

@@ -38,6 +38,7 @@ from absl import logging
 from flax import nnx
 from jax.sharding import Mesh
 
+from bert_jax import distributed
 from bert_jax.errors import InputError
 from bert_jax.workdir import PathLike, as_workdir
 from bert_jax.train import checkpoints as ckpt_lib
@@ -377,6 +378,8 @@ def train(config: ml_collections.ConfigDict, workdir: PathLike, task: Task, *,
         if tokens_per_step is None and 'input_ids' in host_batch:
           tokens_per_step = int(np.prod(np.shape(host_batch['input_ids']))) * jax.process_count()
         batch = partitioning.shard_batch(host_batch, mesh, rules)
+        if window_t is None:  # first step: all processes start it together
+          distributed.compile_and_meet(train_step, state, batch, rng, name=f'train{step}')
         state, metrics = train_step(state, batch, rng)
         step += 1
         if pending is not None:
