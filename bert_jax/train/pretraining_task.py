@@ -25,6 +25,7 @@ from absl import logging
 from etils import epath
 from flax import nnx
 
+from bert_jax import distributed
 from bert_jax.errors import InputError
 from bert_jax.masks import make_attention_mask
 from bert_jax.models import BertConfig, BertForPreTraining
@@ -125,6 +126,7 @@ class HeldOutEval:
     self.rules = rules
     self.baseline: dict[str, float] | None = None
     self._step = None
+    self._met = False
 
   def batches(self):
     it = iter(self.dataset)
@@ -147,7 +149,11 @@ class HeldOutEval:
     for batch in self.batches():
       if self.baseline is None:
         host_batches.append(batch)
-      sums = jax.device_get(self._step(params, partitioning.shard_batch(batch, mesh, self.rules)))
+      placed = partitioning.shard_batch(batch, mesh, self.rules)
+      if not self._met:  # every process compiled it before the first collective
+        distributed.compile_and_meet(self._step, params, placed, name='heldout_eval')
+        self._met = True
+      sums = jax.device_get(self._step(params, placed))
       for k, v in sums.items():
         totals[k] = totals.get(k, 0.0) + float(v)
     if not totals:
