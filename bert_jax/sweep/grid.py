@@ -67,7 +67,7 @@ def parse_value(config, key: str, text: str) -> Any:
       return text
     return ast.literal_eval(text)
   except (ValueError, SyntaxError):
-    raise InputError(f'--sweep={key}=...: {text!r} is not a {kind.__name__} (the config has '
+    raise InputError(f'--sweep={key}=...: {text!r} is not a valid {kind.__name__} (the config has '
                      f'{key}={old!r}).') from None
 
 
