@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import pathlib
 import signal
 import threading
 import time
@@ -40,7 +41,7 @@ from jax.sharding import Mesh
 
 from bert_jax import distributed
 from bert_jax.errors import InputError
-from bert_jax.workdir import PathLike, as_workdir
+from bert_jax.workdir import as_workdir
 from bert_jax.train import checkpoints as ckpt_lib
 from bert_jax.train import mfu as mfu_lib
 from bert_jax.train import optimizer as opt_lib
@@ -83,7 +84,7 @@ class Task:
   eval_fn: Callable[[nnx.Module, Mesh], Mapping[str, float]] | None = None
   init_params: Callable[[], Mapping[str, Any]] | None = None
   prepare_batch: Callable[[dict], dict] | None = None
-  write_files: Callable[[Any], None] | None = None
+  write_files: Callable[[pathlib.PurePath], None] | None = None  # an epath.Path
   flops_per_token: float = 0.0
   portable_data_iter: bool = False
 
@@ -251,7 +252,7 @@ def _host(metrics: Mapping[str, jax.Array]) -> dict[str, float]:
   return {k: float(v) for k, v in jax.device_get(dict(metrics)).items()}
 
 
-def train(config: ml_collections.ConfigDict, workdir: PathLike, task: Task, *,
+def train(config: ml_collections.ConfigDict, workdir: str | pathlib.Path, task: Task, *,
           devices: list[jax.Device] | None = None) -> TrainResult:
   """Trains ``task`` as ``config`` says, in ``workdir`` (resuming what is there).
 
