@@ -332,7 +332,7 @@ def train(s: Setup, workdir: pathlib.Path, *, verbose: bool = True,
               loss_fn=s.task.make_loss_fn(s.cfg), train_iter=train_iter,
               eval_fn=eval_fn, init_params=init_params,
               portable_data_iter=True)  # one global stream, each process takes its rows
-  if verbose:
+  if verbose and distributed.is_main():
     print(f'finetune: {s.cfg.task} on {s.train.where} ({num_train} features), dev '
           f'{", ".join(es.where for es in s.dev)}; {config.num_train_steps} steps of batch '
           f'{config.global_batch_size}, evaluated every {config.eval_every_steps}; encoder '
