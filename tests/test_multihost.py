@@ -11,7 +11,6 @@ one process x 8 devices, through the command lines a user runs.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import socket
