@@ -24,6 +24,7 @@ checkpoint or diverged training.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import math
 import pathlib
@@ -37,6 +38,8 @@ import ml_collections
 import numpy as np
 from flax import nnx
 
+from bert_jax import distributed
+from bert_jax.workdir import as_workdir
 from bert_jax.convert import orbax_io, params_to_model
 from bert_jax.convert.params import flatten, is_scanned, normalize_keys, unflatten
 from bert_jax.config_checks import check_optimizer
@@ -168,22 +171,39 @@ def read_task_info(workdir: pathlib.Path | None) -> dict[str, Any]:
 # ----------------------------------------------------------------------------
 # Evaluation and prediction.
 # ----------------------------------------------------------------------------
+_PREDICTORS = itertools.count()
+
+
 class Predictor:
-  """``task.predict_fn`` jitted once for fixed-shape batches of one model's state."""
+  """``task.predict_fn`` jitted once for fixed-shape batches of one model's state.
 
-  def __init__(self, task, batch_size: int):
+  With ``mesh`` (evaluation during training, whose parameters live on the global mesh of
+  all processes) every process feeds the whole batch, replicated, and gets the whole
+  output back; without it the model's arrays are local.
+  """
+
+  def __init__(self, task, batch_size: int, mesh: jax.sharding.Mesh | None = None):
     self.batch_size = batch_size
+    self._replicated = None if mesh is None else jax.sharding.NamedSharding(
+        mesh, jax.sharding.PartitionSpec())
 
-    @jax.jit
     def run(graphdef, state, batch):
       return task.predict_fn(nnx.merge(graphdef, state), batch)
 
-    self._run = run
+    self._run = jax.jit(run, out_shardings=self._replicated)
+    self._met = False  # all processes compiled it (distributed.compile_and_meet)
+    self._serial = next(_PREDICTORS)  # the same on every process
 
   def __call__(self, model, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     graphdef, state = nnx.split(model)
     chunks = []
     for batch, real in eval_batches(arrays, self.batch_size):
+      if self._replicated is not None:
+        batch = {k: jax.make_array_from_process_local_data(self._replicated, v)
+                 for k, v in batch.items()}
+      if self._replicated is not None and not self._met:
+        distributed.compile_and_meet(self._run, graphdef, state, batch, name=f'predict{self._serial}')
+        self._met = True
       out = self._run(graphdef, state, batch)
       chunks.append(jax.tree.map(lambda x, r=real: np.asarray(x)[:r], out))
     return {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
@@ -317,16 +337,22 @@ def train(s: Setup, workdir: pathlib.Path, *, verbose: bool = True,
       reference = nnx.to_pure_dict(nnx.state(nnx.eval_shape(lambda: build(nnx.Rngs(0))),
                                              nnx.Param))
       return _shared_subtree({'bert': s.encoder.params}, reference)
-  predictor = Predictor(s.task, int(s.cfg.eval_batch_size))
+  predictors = {}  # one per mesh (the trainer's)
+
+  def eval_fn(model, mesh):
+    if mesh not in predictors:
+      predictors[mesh] = Predictor(s.task, int(s.cfg.eval_batch_size), mesh)
+    return evaluate(s, model, predictors[mesh])[0]
+
   train_iter = iter(train_dataset(s.train.arrays, int(s.cfg.batch_size), seed=int(s.cfg.seed),
                                   process_index=jax.process_index(),
                                   process_count=jax.process_count()))
   task = Task(name=f'finetune/{s.cfg.task}', build_model=build,
               loss_fn=s.task.make_loss_fn(s.cfg), train_iter=train_iter,
-              eval_fn=lambda model, mesh: evaluate(s, model, predictor)[0],
-              init_params=init_params,
-              write_files=lambda w: write_workdir_files(w, s.encoder, s.task_info))
-  if verbose:
+              eval_fn=eval_fn, init_params=init_params,
+              write_files=lambda w: write_workdir_files(w, s.encoder, s.task_info),
+              portable_data_iter=True)  # one global stream, each process takes its rows
+  if verbose and distributed.is_main():
     print(f'finetune: {s.cfg.task} on {s.train.where} ({num_train} features), dev '
           f'{", ".join(es.where for es in s.dev)}; {config.num_train_steps} steps of batch '
           f'{config.global_batch_size}, evaluated every {config.eval_every_steps}; encoder '
@@ -334,9 +360,11 @@ def train(s: Setup, workdir: pathlib.Path, *, verbose: bool = True,
           file=sys.stderr, flush=True)
   if loop.train(config, workdir, task, devices=devices).status == 'preempted':
     return None
+  distributed.barrier('bert_jax_finetune_trained')  # process 0 has committed the last step
   best = _best_step(s, workdir)
   if jax.process_index() == 0:
     (workdir / BEST_FILE).write_text(json.dumps(best, indent=2) + '\n', encoding='utf-8')
+  distributed.barrier('bert_jax_best_json')  # the others read it next
   return best
 
 
@@ -345,7 +373,7 @@ def run(cfg: Any, workdir: str | pathlib.Path, *, verbose: bool = True,
   """``--config.mode`` on ``workdir``; returns the dev metrics of the best checkpoint
   (train, eval), ``{'num_examples': N}`` (predict) or ``{'preempted': True}`` (train
   interrupted by SIGTERM / Ctrl-C, saved). Files: see the module doc."""
-  workdir = pathlib.Path(workdir).absolute()
+  workdir = as_workdir(workdir)
   s = setup(cfg, workdir)
   with workdir_lock.hold(workdir):  # one run per workdir (the trainer takes it too)
     return _run(s, cfg, workdir, verbose, devices)
@@ -362,16 +390,20 @@ def _run(s: Setup, cfg: Any, workdir: pathlib.Path, verbose: bool, devices
     thresh = (best.get('metrics') or {}).get('best_f1_thresh')
     if cfg.task == 'squad' and cfg.squad.use_dev_threshold and thresh is not None:
       s.cfg.squad.null_score_diff_threshold = float(thresh)
-    paths = write_results(s, workdir / 'predict', predict_results(s, model, predictor))
+    results = predict_results(s, model, predictor)
+    paths = write_results(s, workdir / 'predict', results) if distributed.is_main() else []
     n = sum(len(es.examples) for es in s.dev)
     if verbose:
       print(f'predict: {n} inputs with {source}; wrote {", ".join(map(str, paths))}', flush=True)
     return {'num_examples': n}
   metrics, results = evaluate(s, model, predictor)
   out_dir = workdir / 'eval'
-  paths = write_results(s, out_dir, results)
-  (out_dir / 'metrics.json').write_text(
-      json.dumps({'checkpoint': str(source), **metrics}, indent=2) + '\n', encoding='utf-8')
+  paths = []
+  if distributed.is_main():  # process 0 alone writes outputs
+    paths = write_results(s, out_dir, results)
+    (out_dir / 'metrics.json').write_text(
+        json.dumps({'checkpoint': str(source), **metrics}, indent=2) + '\n', encoding='utf-8')
+  verbose = verbose and distributed.is_main()
   if verbose:
     print(f'{cfg.task} dev ({source}, {time.time() - t0:.0f} s): {format_metrics(metrics)}; '
           f'wrote {", ".join(str(p) for p in paths)}', flush=True)
@@ -392,10 +424,15 @@ def _define_flags():
       'workdir', None, 'Fine-tuning directory: checkpoints/, metrics.jsonl, best.json, '
       'eval/ and predict/ outputs. An existing one is resumed (train) or read (eval, predict).')
   flags.mark_flags_as_required(['config', 'workdir'])
+  distributed.define_flags()
   return config, workdir
 
 
 def main(argv) -> int:
+  return distributed.finish(_main(argv))
+
+
+def _main(argv) -> int:
   from absl import app, flags, logging  # pylint: disable=g-import-not-at-top
   from bert_jax.train.checkpoints import CheckpointError  # pylint: disable=g-import-not-at-top
   if len(argv) > 1:
@@ -403,6 +440,7 @@ def main(argv) -> int:
   if not flags.FLAGS['verbosity'].present:
     logging.set_verbosity(logging.WARNING)
   try:
+    distributed.initialize_from_flags()
     result = run(_FLAGS[0].value, _FLAGS[1].value)
   except (InputError, OSError) as e:
     print(f'error: {e}', file=sys.stderr)

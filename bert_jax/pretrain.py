@@ -8,7 +8,9 @@ Running the same command again in the same workdir resumes from the latest check
 SIGTERM or Ctrl-C saves a checkpoint and exits with status 75 (EX_TEMPFAIL: preempted,
 run the same command again to resume; a second Ctrl-C aborts without saving); a finished
 run exits 0, bad input (config, files, a workdir in use by another run) 2, an unusable
-checkpoint or diverged training 1. One run at a time per workdir (a lock file). The
+checkpoint or diverged training 1. One run at a time per workdir (a lock file). Several
+processes (hosts): add ``--coordinator_address=HOST:PORT --num_processes=N --process_id=I``
+(none on SLURM / TPU pods, where JAX detects them); README "Scaling out". The
 workdir gets config.json, model_config.json, tokenizer/, checkpoints/<step>/,
 metrics.jsonl, eval_metrics.jsonl and tb/ (TensorBoard).
 """
@@ -20,7 +22,7 @@ import sys
 from absl import app, flags, logging
 from ml_collections import config_flags
 
-from bert_jax import errors
+from bert_jax import distributed, errors
 from bert_jax.errors import EXIT_BAD_INPUT, EXIT_PREEMPTED, InputError, run_absl
 
 _CONFIG = config_flags.DEFINE_config_file(
@@ -31,9 +33,14 @@ _WORKDIR = flags.DEFINE_string(
     'workdir', None, 'Directory for checkpoints, metrics and TensorBoard; an existing one '
     'with checkpoints is resumed.')
 flags.mark_flags_as_required(['config', 'workdir'])
+distributed.define_flags()
 
 
 def main(argv) -> int:
+  return distributed.finish(_main(argv))
+
+
+def _main(argv) -> int:
   if len(argv) > 1:
     raise app.UsageError(f'unexpected arguments: {argv[1:]}')
   from bert_jax.train import loop  # pylint: disable=g-import-not-at-top  (after flag parsing)
@@ -44,6 +51,7 @@ def main(argv) -> int:
     logging.set_verbosity(logging.WARNING)  # Orbax logs every file it writes at INFO.
   config = _CONFIG.value
   try:
+    distributed.initialize_from_flags()
     if str(config.get('preset', '')).endswith('_phase2') and not config.get('init_from'):
       raise InputError('a _phase2 preset starts from phase 1: pass '
                        '--config.init_from=PHASE1_WORKDIR.')

@@ -115,8 +115,8 @@ def test_too_few_documents_and_bad_values(tmp_path):
     make_pretrain_iterator(_config(tmp_path, str(path), eval_fraction=0.5),
                            global_batch_size=2, seed=0, process_index=0, process_count=1)
   with pytest.raises(errors.InputError, match='cannot be shared by 4 processes'):
-    make_pretrain_iterator(_config(tmp_path, str(path)), global_batch_size=4, seed=0,
-                           process_index=3, process_count=4)
+    make_pretrain_iterator(_config(tmp_path, str(path), process_split='documents'),
+                           global_batch_size=4, seed=0, process_index=3, process_count=4)
   with pytest.raises(errors.InputError, match='masked_lm_prob'):
     make_pretrain_iterator(_config(tmp_path, str(path), masked_lm_prob=0.0),
                            global_batch_size=2, seed=0, process_index=0, process_count=1)

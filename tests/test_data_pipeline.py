@@ -70,10 +70,28 @@ def test_process_shards_are_disjoint_and_cover_the_documents(embedded):
     seen.append(set(epoch))
   assert not (seen[0] & seen[1] or seen[0] & seen[2] or seen[1] & seen[2])
   assert set.union(*seen) == set(train.tolist())
-  # And the batches two processes get share no example.
-  rows = [{r.tobytes() for b in _take(_iterator(process_index=p, process_count=2)[0], 3)
+  # And with data.process_split='documents' the batches two processes get share no example.
+  rows = [{r.tobytes() for b in _take(_iterator(process_index=p, process_count=2,
+                                                process_split='documents')[0], 3)
            for r in b['input_ids']} for p in range(2)]
   assert len(rows[0]) == len(rows[1]) == 12 and not rows[0] & rows[1]
+
+
+def test_default_process_split_cuts_the_one_global_stream():
+  """data.process_split='batches' (default): process p of 2 gets rows [4p, 4p+4) of the
+  batches one process gets, so the stream (and a checkpointed position) does not depend
+  on the process count."""
+  whole = _take(_iterator(batch=8)[0], 3)
+  halves = [_take(_iterator(batch=8, process_index=p, process_count=2)[0], 3) for p in range(2)]
+  for i, batch in enumerate(whole):
+    for key, value in batch.items():
+      np.testing.assert_array_equal(
+          np.concatenate([halves[0][i][key], halves[1][i][key]]), value, err_msg=key)
+  it = _iterator(batch=8, process_index=1, process_count=2)[0]
+  _take(it, 2)
+  resumed = _iterator(batch=8)[0]
+  resumed.set_state(it.get_state())  # a 2-process position adopted by 1 process
+  np.testing.assert_array_equal(next(resumed)['input_ids'], whole[2]['input_ids'])
 
 
 def test_epochs_reshuffle_and_masking_generations():

@@ -46,6 +46,12 @@ def default_data_config() -> ml_collections.ConfigDict:
   c.dynamic_masking = True  # New pairs and masks every epoch; False: static, `dupe_factor` copies.
   c.dupe_factor = 1  # Differently masked copies of each document per epoch (BERT used 10, static).
   c.packing = False  # Pack several sequences into one row (adds segment_ids, position_ids).
+  # --- Several processes (hosts). 'batches': every process makes each global batch and
+  # keeps its rows, so the stream (and a checkpoint's data position) is the same for any
+  # number of processes; 'documents': each process reads 1/N of the documents (N times
+  # less data work per host; the batches then depend on N, and a checkpoint resumes only
+  # with the same number of processes).
+  c.process_split = 'batches'
   # --- grain.
   c.worker_count = 0  # Worker processes (0: in this process).
   c.prefetch = 2  # Batches a background thread prepares ahead (0: none).

@@ -4,9 +4,11 @@
   batch = next(it)          # numpy dict, 256 // process_count rows (keys: examples.py)
   state = it.get_state()    # JSON-serialisable; it.set_state(state) resumes exactly
 
-Train split (infinite):
-  documents of the train split, this process's share (``[process_index::process_count]``)
-  x ``dupe_factor`` copies -> global shuffle (seeded; a new order every epoch)
+Train split (infinite), with several processes ``data.process_split='batches'``
+(default: every process makes each global batch and keeps its rows, so the stream and
+the saved position do not depend on the process count) or ``'documents'``:
+  documents of the train split (with 'documents': this process's share,
+  ``[process_index::process_count]``) x ``dupe_factor`` copies -> global shuffle (seeded; a new order every epoch)
   -> examples of each document (tokenize, NSP pairs, MLM masks; seeded by
   (seed, generation, document), generation = epoch * dupe_factor + copy with dynamic
   masking, the copy alone with static masking) -> flatten -> window shuffle across
@@ -40,6 +42,7 @@ from bert_jax.data.examples import ExampleOptions, PretrainingExamples
 from bert_jax.data.vocab import get_tokenizer
 
 SPLITS = ('train', 'eval')
+PROCESS_SPLITS = ('batches', 'documents')  # data.process_split (bert_jax/data/config.py)
 EVAL_SEED = 12345  # Held-out examples do not depend on the run's seed.
 # Documents read (and turned into examples) ahead by a thread. Making examples is mostly
 # Python, so more threads only fight over the GIL (measured: 16 threads are 35 % slower).
@@ -143,9 +146,17 @@ def make_pretrain_dataset(data_config, *, global_batch_size: int, seed: int,
   tokenizer = tokenizer or get_tokenizer(data_config, corpus)
   train_docs, eval_docs = split_documents(len(corpus.documents), data_config.eval_fraction)
   if split == 'train':
-    ds = _train_dataset(data_config, corpus, tokenizer, options, train_docs, seed=seed,
-                        local_batch=local_batch, process_index=process_index,
-                        process_count=process_count)
+    how = str(data_config.get('process_split', 'batches'))
+    if how not in PROCESS_SPLITS:
+      raise errors.InputError(f'data.process_split={how!r}; expected one of {PROCESS_SPLITS}.')
+    if how == 'batches':  # The global stream, cut into this process's rows (topology-free).
+      ds = _train_dataset(data_config, corpus, tokenizer, options, train_docs, seed=seed,
+                          local_batch=global_batch_size, process_index=0, process_count=1)
+      ds = ds.map(TakeProcessRows(process_index, local_batch)) if process_count > 1 else ds
+    else:
+      ds = _train_dataset(data_config, corpus, tokenizer, options, train_docs, seed=seed,
+                          local_batch=local_batch, process_index=process_index,
+                          process_count=process_count)
   else:
     ds = _eval_dataset(data_config, corpus, tokenizer, options, eval_docs,
                        global_batch=global_batch_size, local_batch=local_batch,

@@ -5,12 +5,12 @@ A directory is what HF and our checkpoints save: the vocab file next to a
 """
 from __future__ import annotations
 
-import filecmp
 import json
 import os
 import pathlib
-import shutil
 from typing import Any
+
+from etils import epath
 
 from bert_jax.tokenization.sentencepiece_tok import SentencePieceTokenizer
 from bert_jax.tokenization.wordpiece import WordPieceTokenizer
@@ -100,15 +100,15 @@ def tokenizer_config(tokenizer: AnyTokenizer) -> dict[str, Any]:
 
 
 def save_tokenizer_files(tokenizer: AnyTokenizer, directory: str | os.PathLike, *,
-                         overwrite: bool = False) -> list[pathlib.Path]:
+                         overwrite: bool = False) -> list[epath.Path]:
   """Copies the vocab (``vocab.txt`` / ``spm.model``) and writes tokenizer_config.json.
 
   An existing different file is never replaced unless ``overwrite``; identical files
   are left alone. Returns the paths written or already there.
   """
-  directory = pathlib.Path(directory)
+  directory = epath.Path(directory)  # a workdir: local or a bucket
   directory.mkdir(parents=True, exist_ok=True)
-  src = pathlib.Path(tokenizer.source)
+  src = epath.Path(tokenizer.source)
   files = {VOCAB_NAME if tokenizer.kind == 'wordpiece' else SPM_NAME: src}
   if tokenizer.kind == 'sentencepiece' and src.with_suffix('.vocab').is_file():
     files['spm.vocab'] = src.with_suffix('.vocab')
@@ -120,12 +120,12 @@ def save_tokenizer_files(tokenizer: AnyTokenizer, directory: str | os.PathLike, 
                             'not overwriting it (pass overwrite=True).')
   for dest, src in zip(dests, files.values()):
     if not (dest.exists() and _same(dest, src, '')):
-      shutil.copyfile(src, dest)
+      src.copy(dest, overwrite=True)
   dests[-1].write_text(config_text, encoding='utf-8')
   return dests
 
 
-def _same(dest: pathlib.Path, src: pathlib.Path | None, text: str) -> bool:
+def _same(dest: epath.Path, src: epath.Path | None, text: str) -> bool:
   if src is None:
     return dest.read_text(encoding='utf-8') == text
-  return dest.resolve() == src.resolve() or filecmp.cmp(dest, src, shallow=False)
+  return str(dest) == str(src) or dest.read_bytes() == src.read_bytes()

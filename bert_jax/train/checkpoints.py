@@ -19,8 +19,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import json
-import pathlib
-import shutil
 from typing import Any, Mapping
 
 import grain
@@ -29,8 +27,10 @@ import jax.numpy as jnp
 import numpy as np
 import orbax.checkpoint as ocp
 from absl import logging
+from etils import epath
 
 from bert_jax.errors import InputError
+from bert_jax.workdir import PathLike, as_workdir
 from bert_jax.train.step import TrainState
 
 CHECKPOINTS_DIR = 'checkpoints'
@@ -42,13 +42,13 @@ class CheckpointError(RuntimeError):
   """A workdir holds checkpoints but none of them can be restored."""
 
 
-def make_manager(workdir: str | pathlib.Path, *, max_to_keep: int | None = 3,
+def make_manager(workdir: PathLike, *, max_to_keep: int | None = 3,
                  async_save: bool = True) -> ocp.CheckpointManager:
   """``CheckpointManager`` over ``W/checkpoints`` keeping the newest ``max_to_keep``."""
   options = ocp.CheckpointManagerOptions(
       max_to_keep=max_to_keep if max_to_keep and max_to_keep > 0 else None,
       create=True, enable_async_checkpointing=async_save, cleanup_tmp_directories=True)
-  return ocp.CheckpointManager(pathlib.Path(workdir).absolute() / CHECKPOINTS_DIR,
+  return ocp.CheckpointManager(as_workdir(workdir) / CHECKPOINTS_DIR,
                                options=options)
 
 
@@ -62,6 +62,33 @@ def _iter_args(data_iter: Any, restore: bool):
   if hasattr(data_iter, 'get_state') and hasattr(data_iter, 'set_state'):
     return ocp.args.JsonRestore() if restore else ocp.args.JsonSave(data_iter.get_state())
   return None
+
+
+def _grain_file(process_index: int, process_count: int) -> str:
+  return f'process_{process_index}-of-{process_count}.json'  # grain's CheckpointHandler
+
+
+def _adopt_iterator_state(data_iter: Any, files: list[epath.Path], meta: Mapping[str, Any],
+                          step_dir: epath.Path) -> None:
+  """Restores a grain iterator from a checkpoint written by another number of processes.
+
+  Allowed when the run that wrote it marked its stream portable (``portable_data_iter``:
+  every process held the same position of one global stream and took its rows), so any
+  process's file is the position of the global stream.
+  """
+  here = _grain_file(jax.process_index(), jax.process_count())
+  if not files:
+    raise CheckpointError(f'{step_dir}/data_iter has no grain state file ({here} expected).')
+  if not meta.get('portable_data_iter'):
+    raise CheckpointError(
+        f'{step_dir} was written by {meta.get("process_count", "?")} processes whose input '
+        f'streams differ per process ({files[0].name}, ...); resume it with that many '
+        f'processes (this run has {jax.process_count()}), or use data.process_split=batches.')
+  data_iter.set_state(json.loads(files[0].read_text()))
+  if hasattr(data_iter, 'start_prefetch'):
+    data_iter.start_prefetch()  # as grain's own restore does
+  logging.info('input position of %s adopted from %s (written by %s processes).', step_dir,
+               files[0].name, meta.get('process_count'))
 
 
 @jax.jit
@@ -103,7 +130,7 @@ class Restored:
 
 def _step_dirs(manager: ocp.CheckpointManager) -> list[int]:
   """Integer-named step directories on disk, committed or not."""
-  root = pathlib.Path(manager.directory)
+  root = epath.Path(manager.directory)
   return sorted(int(p.name) for p in root.iterdir() if p.is_dir() and p.name.isdigit()) \
       if root.is_dir() else []
 
@@ -113,15 +140,21 @@ def _restore_step(manager, step: int, abstract: TrainState, data_iter: Any) -> R
                opt_state=ocp.args.StandardRestore(abstract.opt_state),
                meta=ocp.args.JsonRestore())
   it_args = _iter_args(data_iter, restore=True)
-  step_dir = pathlib.Path(manager.directory) / str(step)
+  step_dir = epath.Path(manager.directory) / str(step)
+  other_topology = None  # a grain state file of another process count, to adopt
   if it_args is not None:
     if not (step_dir / 'data_iter').is_dir():
       logging.warning('checkpoint %s has no data_iter item: the input iterator starts from '
                       'its beginning.', step_dir)
+    elif isinstance(data_iter, grain.DatasetIterator) and not (
+        step_dir / 'data_iter' / _grain_file(jax.process_index(), jax.process_count())).exists():
+      other_topology = sorted((step_dir / 'data_iter').glob('process_*-of-*.json'))
     else:
       items['data_iter'] = it_args
   out = manager.restore(step, args=ocp.args.Composite(**items))
   meta = dict(out['meta'])
+  if other_topology is not None:
+    _adopt_iterator_state(data_iter, other_topology, meta, step_dir)
   if 'data_iter' in items and not isinstance(data_iter, grain.DatasetIterator):
     data_iter.set_state(out['data_iter'])
   if int(meta.get('step', step)) != step:
@@ -169,7 +202,7 @@ def restore_latest(manager: ocp.CheckpointManager, abstract: TrainState, *,
       _set_aside(manager, [s for s, _ in failures])
       logging.warning('resumed from step %d instead of the latest step %d (unreadable, moved '
                       'to %s).', step, failures[0][0],
-                      pathlib.Path(manager.directory).parent / CORRUPT_DIR)
+                      epath.Path(manager.directory).parent / CORRUPT_DIR)
     return restored
   step, err = failures[0]
   raise CheckpointError(
@@ -188,7 +221,7 @@ def _brief(err: Exception, limit: int = 300) -> str:
 
 def _set_aside(manager: ocp.CheckpointManager, steps: list[int]) -> None:
   """Moves unreadable steps out of the manager's directory (kept for inspection)."""
-  root = pathlib.Path(manager.directory)
+  root = epath.Path(manager.directory)
   dest = root.parent / CORRUPT_DIR
   if jax.process_index() == 0:
     dest.mkdir(parents=True, exist_ok=True)
@@ -196,7 +229,7 @@ def _set_aside(manager: ocp.CheckpointManager, steps: list[int]) -> None:
     for step in steps:
       src = root / str(step)
       if src.exists():
-        shutil.move(str(src), str(dest / f'{step}-{stamp}'))
+        src.rename(dest / f'{step}-{stamp}')
   _sync('bert_jax_set_aside')
   manager.reload()
 
@@ -229,10 +262,10 @@ def _flat(d: Mapping[str, Any], prefix: str = '') -> dict[str, Any]:
   return out
 
 
-def write_config(workdir: str | pathlib.Path, config: Any) -> list[str]:
+def write_config(workdir: PathLike, config: Any) -> list[str]:
   """Writes ``W/config.json``; returns the keys that differ from an existing one (which is
   then kept as ``config.<time>.json``)."""
-  path = pathlib.Path(workdir) / CONFIG_FILE
+  path = epath.Path(workdir) / CONFIG_FILE
   text = config_to_json(config)
   changed: list[str] = []
   if path.is_file():
@@ -245,12 +278,12 @@ def write_config(workdir: str | pathlib.Path, config: Any) -> list[str]:
     except json.JSONDecodeError:
       changed = ['<unreadable config.json>']
     stamp = datetime.datetime.now().strftime('%Y%m%d-%H%M%S')
-    path.rename(path.with_name(f'config.{stamp}.json'))
+    path.rename(path.parent / f'config.{stamp}.json')
   path.write_text(text, encoding='utf-8')
   return changed
 
 
-def check_workdir(workdir: str | pathlib.Path) -> None:
-  p = pathlib.Path(workdir)
+def check_workdir(workdir: PathLike) -> None:
+  p = epath.Path(workdir)
   if p.exists() and not p.is_dir():
     raise InputError(f'--workdir={p} exists and is not a directory.')

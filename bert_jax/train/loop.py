@@ -42,7 +42,9 @@ from absl import logging
 from flax import nnx
 from jax.sharding import Mesh
 
+from bert_jax import distributed
 from bert_jax.errors import InputError
+from bert_jax.workdir import as_workdir
 from bert_jax.train import checkpoints as ckpt_lib
 from bert_jax.train import mfu as mfu_lib
 from bert_jax.train import optimizer as opt_lib
@@ -76,6 +78,8 @@ class Task:
     write_files: ``workdir -> None``, writes the task's files (``model_config.json``,
       ``tokenizer/``, ...) on process 0 before training.
     flops_per_token: train FLOPs per input token (``bert_jax.train.mfu``); 0 = no MFU.
+    portable_data_iter: every process's ``train_iter`` is at the same position of one
+      global stream (taking its rows), so a checkpoint resumes on any process count.
   """
   name: str
   build_model: Callable[[nnx.Rngs], nnx.Module]
@@ -84,8 +88,9 @@ class Task:
   eval_fn: Callable[[nnx.Module, Mesh], Mapping[str, float]] | None = None
   init_params: Callable[[], Mapping[str, Any]] | None = None
   prepare_batch: Callable[[dict], dict] | None = None
-  write_files: Callable[[pathlib.Path], None] | None = None
+  write_files: Callable[[pathlib.PurePath], None] | None = None  # an epath.Path
   flops_per_token: float = 0.0
+  portable_data_iter: bool = False
 
 
 @dataclasses.dataclass
@@ -271,7 +276,8 @@ def train(config: ml_collections.ConfigDict, workdir: str | pathlib.Path, task: 
 
   Args:
     config: ``default_train_config()`` keys (plus whatever the task reads).
-    workdir: holds config.json, checkpoints/, metrics.jsonl, tb/ and the task's files.
+    workdir: holds config.json, checkpoints/, metrics.jsonl, tb/ and the task's files;
+      local or a bucket (``gs://...``: ``etils.epath``).
     task: see ``Task``.
     devices: the devices of the mesh (default: all).
 
@@ -292,7 +298,7 @@ def train(config: ml_collections.ConfigDict, workdir: str | pathlib.Path, task: 
 
 def _train(config, workdir, task: Task, devices, lock: list) -> TrainResult:
   t_begin = time.time()
-  workdir = pathlib.Path(workdir).absolute()
+  workdir = as_workdir(workdir)
   ckpt_lib.check_workdir(workdir)
   mesh = partitioning.make_mesh(config.mesh, devices)
   rules = partitioning.rules_from_config(config.mesh.get('rules'))
@@ -357,6 +363,7 @@ def _train(config, workdir, task: Task, devices, lock: list) -> TrainResult:
   max_bad = max(1, int(config.max_nonfinite_steps))
   ckpt_meta = {'task': task.name, 'mesh': partitioning.describe(mesh),
                'process_count': jax.process_count(),
+               'portable_data_iter': bool(task.portable_data_iter),
                'config': _json_safe(config)}
 
   checked = [start]  # the last step whose metrics were checked
@@ -399,6 +406,8 @@ def _train(config, workdir, task: Task, devices, lock: list) -> TrainResult:
         if tokens_per_step is None and 'input_ids' in host_batch:
           tokens_per_step = int(np.prod(np.shape(host_batch['input_ids']))) * jax.process_count()
         batch = partitioning.shard_batch(host_batch, mesh, rules)
+        if window_t is None:  # first step: all processes start it together
+          distributed.compile_and_meet(train_step, state, batch, rng, name=f'train{step}')
         state, metrics = train_step(state, batch, rng)
         step += 1
         if pending is not None:

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import json
 import math
-import pathlib
 import sys
 from typing import Any, Mapping
 
 import jax
+from etils import epath
+
+from bert_jax.workdir import PathLike
 
 METRICS_FILE = 'metrics.jsonl'
 EVAL_METRICS_FILE = 'eval_metrics.jsonl'
@@ -35,7 +37,7 @@ def _clean(v: Any) -> Any:
   return v
 
 
-def truncate_after(path: pathlib.Path, step: int) -> None:
+def truncate_after(path: epath.Path, step: int) -> None:
   """Keeps the lines of ``path`` with ``step <= step`` (and any unparsable line)."""
   if not path.is_file():
     return
@@ -50,13 +52,38 @@ def truncate_after(path: pathlib.Path, step: int) -> None:
   path.write_text(''.join(f'{line}\n' for line in kept), encoding='utf-8')
 
 
+class _JsonlAppender:
+  """Appends lines to a local file, or (a bucket object cannot be appended to) rewrites a
+  bucket file with every line so far: each write is visible at once either way."""
+
+  def __init__(self, path: epath.Path):
+    self.path = path
+    self._local = '://' not in str(path)
+    if self._local:
+      self._f = path.open('a')
+    else:
+      self._text = path.read_text() if path.exists() else ''
+
+  def append(self, line: str) -> None:
+    if self._local:
+      self._f.write(line)
+      self._f.flush()
+    else:
+      self._text += line
+      self.path.write_text(self._text)
+
+  def close(self) -> None:
+    if self._local:
+      self._f.close()
+
+
 class MetricsWriter:
   """JSONL + TensorBoard + tqdm progress with ETA (see module doc)."""
 
-  def __init__(self, workdir: str | pathlib.Path, *, total_steps: int, initial_step: int = 0,
+  def __init__(self, workdir: PathLike, *, total_steps: int, initial_step: int = 0,
                progress: bool = True, tensorboard: bool = True, desc: str = 'train'):
     self.enabled = jax.process_index() == 0
-    self.workdir = pathlib.Path(workdir)
+    self.workdir = epath.Path(workdir)
     self._tb = None
     self._bar = None
     if not self.enabled:
@@ -64,8 +91,8 @@ class MetricsWriter:
     self.workdir.mkdir(parents=True, exist_ok=True)
     for name in (METRICS_FILE, EVAL_METRICS_FILE):
       truncate_after(self.workdir / name, initial_step)
-    self._files = {'train': open(self.workdir / METRICS_FILE, 'a', encoding='utf-8'),
-                   'eval': open(self.workdir / EVAL_METRICS_FILE, 'a', encoding='utf-8')}
+    self._files = {'train': _JsonlAppender(self.workdir / METRICS_FILE),
+                   'eval': _JsonlAppender(self.workdir / EVAL_METRICS_FILE)}
     if tensorboard:
       from tensorboardX import SummaryWriter  # pylint: disable=g-import-not-at-top
       self._tb = SummaryWriter(str(self.workdir / TB_DIR), purge_step=initial_step + 1)
@@ -81,9 +108,7 @@ class MetricsWriter:
       return
     row = {'step': int(step)}
     row.update({k: _clean(v) for k, v in metrics.items()})
-    f = self._files[kind]
-    f.write(json.dumps(row) + '\n')
-    f.flush()
+    self._files[kind].append(json.dumps(row) + '\n')
     if self._tb is not None:
       prefix = '' if kind == 'train' else f'{kind}/'
       for k, v in row.items():

@@ -16,15 +16,16 @@ next to the accuracy of always predicting the most frequent token / label.
 from __future__ import annotations
 
 import json
-import pathlib
 from typing import Any, Mapping
 
 import jax
 import jax.numpy as jnp
 import optax
 from absl import logging
+from etils import epath
 from flax import nnx
 
+from bert_jax import distributed
 from bert_jax.errors import InputError
 from bert_jax.masks import make_attention_mask
 from bert_jax.models import BertConfig, BertForPreTraining
@@ -125,6 +126,7 @@ class HeldOutEval:
     self.rules = rules
     self.baseline: dict[str, float] | None = None
     self._step = None
+    self._met = False
 
   def batches(self):
     it = iter(self.dataset)
@@ -147,7 +149,11 @@ class HeldOutEval:
     for batch in self.batches():
       if self.baseline is None:
         host_batches.append(batch)
-      sums = jax.device_get(self._step(params, partitioning.shard_batch(batch, mesh, self.rules)))
+      placed = partitioning.shard_batch(batch, mesh, self.rules)
+      if not self._met:  # every process compiled it before the first collective
+        distributed.compile_and_meet(self._step, params, placed, name='heldout_eval')
+        self._met = True
+      sums = jax.device_get(self._step(params, placed))
       for k, v in sums.items():
         totals[k] = totals.get(k, 0.0) + float(v)
     if not totals:
@@ -169,9 +175,9 @@ class HeldOutEval:
 # ----------------------------------------------------------------------------
 # Workdir files and the task.
 # ----------------------------------------------------------------------------
-def write_model_files(workdir: pathlib.Path, cfg: BertConfig, tokenizer) -> None:
+def write_model_files(workdir: epath.Path, cfg: BertConfig, tokenizer) -> None:
   """``model_config.json`` and ``tokenizer/``; a workdir of another model is an error."""
-  path = workdir / MODEL_CONFIG
+  path = epath.Path(workdir) / MODEL_CONFIG
   if path.is_file():
     old = json.loads(path.read_text(encoding='utf-8'))
     diff = [k for k in SHAPE_KEYS if old.get(k) != getattr(cfg, k)]
@@ -182,7 +188,7 @@ def write_model_files(workdir: pathlib.Path, cfg: BertConfig, tokenizer) -> None
   if tokenizer is not None:
     from bert_jax.tokenization import save_tokenizer_files  # pylint: disable=g-import-not-at-top
     try:
-      save_tokenizer_files(tokenizer, workdir / TOKENIZER_DIR)
+      save_tokenizer_files(tokenizer, epath.Path(workdir) / TOKENIZER_DIR)
     except FileExistsError as e:
       raise InputError(f'{e} (this workdir was trained with another vocabulary; use a new '
                        '--workdir).') from None
@@ -208,7 +214,7 @@ def make_pretraining_task(config, *, process_index: int | None = None,
   data = config.data
   init_from = config.get('init_from', '') or ''
   if init_from and not data.vocab:
-    tok_dir = pathlib.Path(init_from) / TOKENIZER_DIR
+    tok_dir = epath.Path(init_from) / TOKENIZER_DIR
     if tok_dir.is_dir():
       data = data.copy_and_resolve_references()
       data.vocab = str(tok_dir)
@@ -241,6 +247,7 @@ def make_pretraining_task(config, *, process_index: int | None = None,
       write_files=lambda workdir: write_model_files(workdir, cfg, tokenizer),
       flops_per_token=bert_flops_per_token(cfg, int(data.max_seq_length),
                                            int(data.max_predictions_per_seq)),
+      portable_data_iter=str(data.get('process_split', 'batches')) == 'batches',
   )
 
 

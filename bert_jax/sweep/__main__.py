@@ -1,0 +1,98 @@
+r"""Hyper-parameter sweeps over fine-tuning experiments or pretraining presets.
+
+  python -m bert_jax.sweep --config=experiments/classification.py:sentiment --workdir=DIR \
+      --config.init_checkpoint=CKPT \
+      --sweep=learning_rate=5e-5,3e-5 --sweep=num_epochs=2,3 --seeds=3 [--parallel=2]
+
+  python -m bert_jax.sweep --config=configs/pretrain.py:demo --workdir=DIR \
+      --sweep=optimizer.learning_rate=1e-3,5e-4          # metric: held-out MLM accuracy
+
+Trials = the product of the ``--sweep=KEY=V1,V2,...`` axes (any config key, dotted keys
+too) x ``--seeds`` seeds (seed = the config's seed + 0, 1, ...). Without ``--sweep`` the
+config file's ``get_sweep(ARG)`` grid is used (experiments/classification.py and squad.py:
+the BERT paper's lr {5e-5, 4e-5, 3e-5, 2e-5} x batch {16, 32} x epochs {2, 3, 4}).
+
+Each trial is the ordinary ``python -m bert_jax.finetune`` (or ``bert_jax.pretrain``) in
+``DIR/trials/<name>/`` (``<name>`` = its overrides, e.g.
+``learning_rate=3e-05__num_epochs=2__seed=0``), with the other ``--config.KEY=V`` flags
+passed through; ``trial.json`` records its overrides, command, status and wall time.
+Re-running the same command skips completed trials and resumes the others from their
+checkpoints. An unknown key or a value of the wrong type fails before any trial starts.
+
+Launchers: ``--launcher=local`` runs ``--parallel`` trials at once here (GPUs, or fake CPU
+devices, split between them); ``--launcher=slurm`` submits one SLURM job array through
+submitit (``--slurm.partition``, ``--slurm.time`` minutes, ``--slurm.gpus_per_trial``;
+preempted / timed-out jobs save and requeue). Results: ``DIR/results.csv``, a table
+sorted by the main metric with mean +- std over seeds, the best setting, ``DIR/results.png``.
+Exit status: 0 when every trial completed, 75 when some were preempted (run again), 1 when
+some failed, 2 for bad flags.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+from absl import app, flags
+import ml_collections
+from ml_collections import config_flags
+
+from bert_jax.errors import EXIT_BAD_INPUT, InputError, run_absl
+
+_CONFIG = config_flags.DEFINE_config_file(
+    'config', None, 'The experiment (experiments/TASK.py:ARG) or pretraining preset '
+    '(configs/pretrain.py:PRESET) every trial runs; --config.KEY=V overrides apply to all trials.',
+    lock_config=True)
+_WORKDIR = flags.DEFINE_string('workdir', None, 'The sweep directory (local or gs://...): '
+                               'trials/<name>/, results.csv, results.png.')
+_SWEEP = flags.DEFINE_multi_string('sweep', [], 'One axis: KEY=V1,V2,... (repeat for more '
+                                   'axes; trials are their product). Default: the config '
+                                   "file's get_sweep(ARG).")
+_SEEDS = flags.DEFINE_integer('seeds', 1, 'Trials per setting, with seeds seed+0 .. seed+N-1.')
+_LAUNCHER = flags.DEFINE_enum('launcher', 'local', ['local', 'slurm'], 'Where trials run: '
+                              'here, or a SLURM job array (submitit).')
+_PARALLEL = flags.DEFINE_integer('parallel', 1, 'Trials at once (local: devices are split '
+                                 'between them; slurm: the job array parallelism).')
+_DRY_RUN = flags.DEFINE_bool('dry_run', False, 'List the trials and their commands; run nothing.')
+
+
+def _slurm_defaults() -> ml_collections.ConfigDict:
+  c = ml_collections.ConfigDict()
+  c.partition = ''         # --slurm.partition
+  c.account = ''
+  c.time = 60              # minutes per job (a trial that needs more saves and is requeued)
+  c.gpus_per_trial = 1
+  c.cpus_per_trial = 8
+  c.folder = ''            # submitit's logs (a shared file system); '' = DIR/slurm
+  c.cluster = 'slurm'      # 'local': submitit's local executor (tests, a single machine)
+  return c
+
+
+_SLURM = config_flags.DEFINE_config_dict('slurm', _slurm_defaults(), 'SLURM job settings: '
+                                         '--slurm.partition=P --slurm.time=MINUTES '
+                                         '--slurm.gpus_per_trial=N --slurm.account=A.')
+flags.mark_flags_as_required(['config', 'workdir'])
+
+
+def main(argv) -> int:
+  if len(argv) > 1:
+    raise app.UsageError(f'unexpected arguments: {argv[1:]}')
+  from bert_jax.sweep import run as run_lib  # pylint: disable=g-import-not-at-top
+  try:
+    spec = config_flags.get_config_filename(flags.FLAGS['config'])
+    base_flags = [a for a in sys.argv[1:] if a.startswith('--config.')]
+    if _SEEDS.value < 1 or _PARALLEL.value < 1:
+      raise InputError(f'--seeds={_SEEDS.value} / --parallel={_PARALLEL.value}; expected >= 1.')
+    sweep = run_lib.Sweep.create(_CONFIG.value, spec, _WORKDIR.value, _SWEEP.value, _SEEDS.value,
+                                 base_flags)
+    if _DRY_RUN.value:
+      for r in sweep.runs:
+        print(json.dumps({'trial': r.trial.name, 'command': r.command()}))
+      return 0
+    return sweep.run(_LAUNCHER.value, _PARALLEL.value, _SLURM.value)
+  except (InputError, OSError) as e:
+    print(f'error: {e}', file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+if __name__ == '__main__':
+  run_absl(main)
