@@ -50,6 +50,7 @@ def learn(tmp_path, name: str, arg: str, **overrides) -> dict[bool, list[float]]
     for random_init in (False, True):
       cfg = load_experiment(name, arg)
       cfg.update_from_flattened_dict({'init_checkpoint': str(minilm_dir()), 'seed': seed,
+                                      'recipe': 'hf',  # as transformers' AdamW + schedule
                                       'random_init': random_init, 'progress_bar': False,
                                       'eval_every_epochs': 1000.0, **overrides})
       metrics = finetune.run(cfg, tmp_path / f'{seed}_{random_init}', verbose=False,

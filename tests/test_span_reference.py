@@ -45,7 +45,7 @@ def test_span_training_steps_equal_transformers_with_adamw_clipping_and_schedule
                                attention_probs_dropout_prob=0.0)
   cfg = load_experiment('squad.py', 'squad_en')
   cfg.update_from_flattened_dict({
-      'init_checkpoint': str(hf_dir), 'max_seq_length': 64, 'squad.doc_stride': 32,
+      'init_checkpoint': str(hf_dir), 'recipe': 'hf', 'max_seq_length': 64, 'squad.doc_stride': 32,
       'squad.max_query_length': 16, 'batch_size': 8, 'num_train_steps': STEPS,
       'learning_rate': 2e-3, 'warmup_fraction': 0.34, 'max_grad_norm': CLIP,
       'log_every_steps': 1, 'eval_every_epochs': 1000.0, 'seed': 3, 'progress_bar': False,

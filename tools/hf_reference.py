@@ -48,6 +48,7 @@ def load_experiment(spec: str, overrides: list[str]):
   module = importlib.util.module_from_spec(mod_spec)
   mod_spec.loader.exec_module(module)
   cfg = module.get_config(arg)
+  cfg.recipe = 'hf'  # torch.optim.AdamW + get_linear_schedule_with_warmup on the other side
   for item in overrides:
     key, _, value = item.partition('=')
     current = cfg
