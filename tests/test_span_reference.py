@@ -115,8 +115,10 @@ def test_span_training_steps_equal_transformers_with_adamw_clipping_and_schedule
   assert moved > 100 * 2e-5  # they did change, by far more than the tolerance (6e-3 measured)
   np.testing.assert_allclose(np.asarray(final['head']['kernel']).T,
                              want['qa_outputs.weight'], atol=2e-5, rtol=1e-4)
-  np.testing.assert_allclose(final['head']['bias'], want['qa_outputs.bias'], atol=2e-5,
-                             rtol=1e-4)
+  # Not the head's bias: a constant added to every position's start (end) logit leaves the
+  # softmax unchanged, so its exact gradient is 0 and both sides see only round-off, which
+  # Adam normalises into steps of about +-lr in arbitrary directions. Both stay tiny.
+  assert np.abs(final['head']['bias']).max() < 10 * 2e-3 * STEPS
 
 
 def test_dropout_keys_never_reuse_a_parameter_init_key():
