@@ -188,14 +188,14 @@ def write(path: pathlib.Path, docs: list[tuple[str, str]]) -> None:
       f.write(f'{text}\t{label}\n')
 
 
-def main() -> None:
+def main(out: pathlib.Path = OUT) -> None:
   rng = random.Random(12)
   en, ko = english_pools(rng), korean_pools()
   for split, n in SIZES.items():
-    write(OUT / 'xdc_ko' / f'{split}.tsv', documents(ko[split], KO_FILLER, n, rng))
-    write(OUT / 'xdc_en' / f'{split}.tsv',
+    write(out / 'xdc_ko' / f'{split}.tsv', documents(ko[split], KO_FILLER, n, rng))
+    write(out / 'xdc_en' / f'{split}.tsv',
           documents(en[split], EN_FILLER, n, rng, fill=_fill))
-  print(f'wrote {OUT}/xdc_ko, {OUT}/xdc_en')
+  print(f'wrote {out}/xdc_ko, {out}/xdc_en')
 
 
 if __name__ == '__main__':

@@ -92,7 +92,7 @@ class GRU(nnx.Module):
     def step(carry, inp):
       h, last = carry  # [B, h], [B]
       g, seg = inp     # [B, 3h], [B]
-      h = jnp.where((seg != last)[:, None], 0.0, h)  # a new sentence starts fresh
+      h = jnp.where(((seg != last) & (seg > 0))[:, None], 0.0, h)  # a new sentence starts fresh
       xr, xz, xn = jnp.split(g, 3, axis=-1)
       hr, hz, hn = jnp.split(h @ w + bias, 3, axis=-1)
       r, z = jax.nn.sigmoid(xr + hr), jax.nn.sigmoid(xz + hz)
