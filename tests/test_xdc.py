@@ -150,7 +150,9 @@ def test_a_document_over_two_windows_is_laid_out_as_worked_out_by_hand(tokenizer
   assert d.truncated and d.arrays['sentence_ids'].max() == 1
   assert xdc.pack_sentences([3, 20, 2], room=8, max_windows=9) == [
       [(0, 0), (0, 1), (0, 2), *((1, j) for j in range(5))],
-      [(1, j) for j in range(5, 13)], [*((1, j) for j in range(13, 20)), (2, 0)], [(2, 1)]]
+      [(1, j) for j in range(5, 13)], [(1, j) for j in range(13, 20)], [(2, 0), (2, 1)]]
+  # (the 20-piece sentence fills the first window's rest and continues; the last sentence,
+  # 2 pieces, does not fit the 1 left after it and starts a window of its own)
 
 
 def test_experiment_configs_load_and_name_their_models():
