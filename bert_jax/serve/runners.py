@@ -1,8 +1,13 @@
-"""The two served models: a fixed-shape jitted forward each, behind one small method.
+"""The served models: a fixed-shape jitted forward each, behind one small method.
 
 - ``Classifier.explain(text, method)``: ``bert_jax.serve.explain`` on a classification
   model; one forward gives the probabilities and the ``[CLS]`` token scores of both
   methods ('cls_last' and 'rollout'), so switching method never recompiles.
+- ``AttentionClassifier.explain(text)``: a model with its own word and sentence attention
+  (task 'xdc': the BERT-XDC head or HAN); the words and sentences are scored by that
+  attention (``explain.head_attention_explanation``), method 'attention'.
+  ``load_classifier`` picks the right one for a workdir; both name the methods they
+  accept in ``methods`` (the first is the default).
 - ``Reader.answer(passage, question)``: ``bert_jax.serve.mrc`` on a span model
   (``squad.predict_fn``).
 
