@@ -282,3 +282,23 @@ def test_served_xdc_returns_the_heads_own_attention(trained_xdc):
     clf.explain(text, 'rollout')
   with pytest.raises(InputError, match='empty'):
     clf.explain('  ')
+
+
+@pytest.mark.slow
+def test_classify_api_and_page_use_the_heads_attention(trained_xdc):
+  from bert_jax.serve import app as app_lib  # pylint: disable=g-import-not-at-top
+  _, workdir, _, data = trained_xdc
+  clf = runners.load_classifier(str(workdir))
+  client = app_lib.create_app(clf, None).test_client()
+  text = (data / 'dev.tsv').read_text(encoding='utf-8').splitlines()[2].split('\t')[0]
+  want = clf.explain(text)
+  for method in (None, 'attention', 'cls_last'):  # a plain classifier's default is ignored
+    payload = {'text': text} if method is None else {'text': text, 'method': method}
+    r = client.post('/api/classify', json=payload)
+    assert r.status_code == 200, r.get_data(as_text=True)
+    got = r.get_json()
+    assert got['method'] == 'attention' and got['label'] == want['label']
+    np.testing.assert_allclose([s['score'] for s in got['sentences']],
+                               [s['score'] for s in want['sentences']], atol=1e-6)
+  page = client.post('/xdc', data={'text': text})
+  assert page.status_code == 200 and "own word and sentence attention" in page.get_data(as_text=True)

@@ -105,11 +105,11 @@ class Classifier(_Runner):
                                        ft.config),
                stride=stride, batch_size=batch_size, source=ft.source)
 
-  def explain(self, text: str, method: str = 'cls_last') -> dict[str, Any]:
-    """See ``bert_jax.serve.explain.explain``."""
+  def explain(self, text: str, method: str | None = None) -> dict[str, Any]:
+    """See ``bert_jax.serve.explain.explain`` (``method`` None: 'cls_last')."""
     return explain_lib.explain(text, self.tokenizer, self.predict, self.labels,
                                max_seq_length=self.max_seq_length, stride=self.stride,
-                               method=method)
+                               method=method or self.methods[0])
 
 
 def xdc_predict_fn(model, batch: dict[str, jax.Array]) -> dict[str, jax.Array]:
