@@ -115,8 +115,8 @@ def main(argv=None) -> int:
   for lang in langs:
     checkpoint = getattr(args, f'checkpoint_{lang}') or str(
         pretrain(work / f'pretrain_{lang}', LANGS[lang][1], args.pretrain_steps))
-    for model in args.models.split(','):
-      for seed in (int(s) for s in args.seeds.split(',')):
+    for seed in (int(s) for s in args.seeds.split(',')):  # seed-major: partial runs compare
+      for model in args.models.split(','):
         if (lang, model, seed) in done:
           continue
         row = finetune_once(lang, model, seed, checkpoint, work / f'{lang}_{model}_{seed}',
