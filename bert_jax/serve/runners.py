@@ -219,8 +219,8 @@ def load_classifier(path: str, **kwargs: Any) -> Classifier | AttentionClassifie
   if task == 'xdc' and ft.run_config.xdc.model in ('xdc', 'han'):
     return AttentionClassifier.from_finetuned(ft, **kwargs)
   if task not in ('classification', 'xdc'):
-    raise InputError(f'{ft.source}: this is a {task!r} model; expected a document '
-                     'classifier (task classification or xdc).')
+    raise InputError(f'{ft.source}: this is a {task!r} model; expected a \'classification\' '
+                     'one (or an \'xdc\' one).')
   return Classifier.from_finetuned(ft, **kwargs)
 
 
