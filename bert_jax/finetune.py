@@ -317,7 +317,8 @@ def _restore_model(s: Setup, workdir: pathlib.Path):
   """The task model with the parameters of the best (else latest) checkpoint of ``workdir``."""
   _, params_dir, best = resolve_params(workdir)
   params = orbax_io.restore_params(params_dir)
-  config = dataclasses.replace(s.encoder.config, scan_layers=is_scanned(params))
+  config = dataclasses.replace(s.encoder.config,  # HAN (task xdc) has no encoder
+                               scan_layers='bert' in params and is_scanned(params))
   make = lambda c, rngs: s.task.make_model(c, s.cfg, s.num_outputs, rngs)
   return params_to_model(params, config, model_cls=make), best, params_dir.parent
 

@@ -109,7 +109,7 @@ def test_request_fields_and_highlight_pieces():
       app_lib.text_field(data, 't', 5)
   assert app_lib.method_field({}) == 'cls_last'
   with pytest.raises(InputError, match='method'):
-    app_lib.method_field({'method': 'attention'})
+    app_lib.method_field({'method': 'gradient'})
 
   text = '  서울 <b>맑음</b>\n비 '
   words = [{'start': s, 'end': e, 'score': sc}

@@ -121,7 +121,10 @@ def unstack_layers(params: Params) -> Params:
 
 
 def convert_layout(params: Params, scan_layers: bool) -> Params:
-  """Returns ``params`` in the scanned (True) or unscanned (False) layer layout."""
+  """Returns ``params`` in the scanned (True) or unscanned (False) layer layout (a model
+  without a BERT encoder, such as the HAN baseline of ``bert_jax.models.xdc``, as is)."""
+  if 'bert' not in params:
+    return params
   return stack_layers(params) if scan_layers else unstack_layers(params)
 
 

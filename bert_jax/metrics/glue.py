@@ -158,6 +158,7 @@ _TASK_METRICS: dict[str, Callable[[ArrayLike, ArrayLike], dict[str, float]]] = {
     'sentiment': _acc_f1,
     'pair': _acc_f1,
     'konewstopic': _acc_macro_f1,
+    'newstopic': _acc_macro_f1,  # xdc documents (experiments/xdc.py), any language
 }
 
 
@@ -170,7 +171,7 @@ def glue_metrics(task_name: str, preds: ArrayLike, labels: ArrayLike) -> dict[st
 
   cola: mcc; sst2, qnli, rte, wnli, mnli(-m/-mm), swag: accuracy; mrpc, qqp:
   accuracy + f1; stsb: pearson + spearman; sentiment, pair: accuracy + f1;
-  ko_news_topic: accuracy + macro_f1. Names are case/punctuation-insensitive
+  ko_news_topic, news_topic: accuracy + macro_f1. Names are case/punctuation-insensitive
   ('SST-2', 'sts_b', 'mnli-mm').
   """
   fn = _TASK_METRICS.get(_canonical(task_name))

@@ -241,3 +241,63 @@ def explain(text: str, tokenizer: Any, predict: Predict, labels: Sequence[str], 
       'words': words,
       'sentences': sentence_scores(text, words),
   }
+
+
+# ----------------------------------------------------------------------------
+# A model with its own attention (BERT-XDC, HAN: bert_jax.models.xdc).
+# ----------------------------------------------------------------------------
+def head_attention_explanation(text: str, doc: Any, outputs: Mapping[str, np.ndarray],
+                               labels: Sequence[str]) -> dict[str, Any]:
+  """The explanation of a hierarchical attention model, read off its own weights.
+
+  Args:
+    text: the document.
+    doc: its ``bert_jax.tasks.xdc.DocumentWindows``.
+    outputs: the model's outputs for that one document: ``probs [C]``,
+      ``word_attention [W, L]`` (sums to 1 within each sentence), ``sentence_attention
+      [S]`` (sums to 1 over the document).
+    labels: the class names.
+
+  Returns:
+    ``{label, probs, method: 'attention', num_windows, truncated, words, sentences}`` as
+    ``explain`` (same keys), except that a word's ``score`` is its attention within its
+    sentence (the sum of its pieces'; the words of each sentence sum to 1), with
+    ``sentence`` (index into ``sentences``) and ``document_score`` (word x sentence
+    attention; sums to 1 over the document) beside it; a sentence's ``score`` is its
+    sentence attention. Text beyond the model's windows / sentences scores 0.
+  """
+  probs = np.asarray(outputs['probs'], np.float64)
+  if len(probs) != len(labels):
+    raise InputError(f'the classifier has {len(probs)} outputs but {len(labels)} labels.')
+  alpha = np.asarray(outputs['word_attention'], np.float64)
+  beta = np.asarray(outputs['sentence_attention'], np.float64)
+  piece_scores = np.zeros(len(doc.offsets), np.float64)
+  real = doc.pieces >= 0
+  np.add.at(piece_scores, doc.pieces[real], alpha[real])
+  sentence_spans = split_sentences(text)
+  sentence_starts = [s for s, _ in sentence_spans]
+  words = []
+  word_spans = split_words(text)
+  word_starts = [s for s, _ in word_spans]
+  sums = [0.0] * len(word_spans)
+  for (s, e), score in zip(doc.offsets, piece_scores):
+    i = bisect.bisect_right(word_starts, s) - 1
+    if i >= 0 and (s < word_spans[i][1] or s == e == word_spans[i][0]):
+      sums[i] += float(score)
+  for (s, e), score in zip(word_spans, sums):
+    j = max(0, bisect.bisect_right(sentence_starts, s) - 1)
+    weight = float(beta[j]) if j < len(beta) else 0.0
+    words.append({'text': text[s:e], 'start': s, 'end': e, 'score': score, 'sentence': j,
+                  'document_score': score * weight})
+  sentences = [{'text': text[s:e], 'start': s, 'end': e,
+                'score': float(beta[j]) if j < len(beta) else 0.0}
+               for j, (s, e) in enumerate(sentence_spans)]
+  return {
+      'label': labels[int(np.argmax(probs))],
+      'probs': {label: float(p) for label, p in zip(labels, probs)},
+      'method': 'attention',
+      'num_windows': int((doc.arrays['attention_mask'][:, 0] > 0).sum()),
+      'truncated': bool(doc.truncated),
+      'words': words,
+      'sentences': sentences,
+  }

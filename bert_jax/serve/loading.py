@@ -28,14 +28,13 @@ from bert_jax.convert.params import is_scanned
 from bert_jax.convert.pretrained import quiet_load_tokenizer
 from bert_jax.errors import InputError
 from bert_jax.models import BertConfig
-from bert_jax.models.heads import BertForTask
 from bert_jax.tasks import get_task
 from bert_jax.tasks.config import base_config
 
 TASK_FILE = 'task.json'
 BEST_FILE = 'best.json'
 RUN_CONFIG = 'config.json'
-_SECTIONS = ('classification', 'squad')  # run-config sections serving reads
+_SECTIONS = ('classification', 'squad', 'ner', 'xdc')  # run-config sections serving reads
 
 
 @dataclasses.dataclass
@@ -43,7 +42,8 @@ class Finetuned:
   """A fine-tuned model ready to run.
 
   Attributes:
-    model: the ``BertForTask`` holding the checkpoint's weights.
+    model: the task's model (``task.make_model``: a ``BertForTask``, or a
+      ``bert_jax.models.xdc`` model for task 'xdc') holding the checkpoint's weights.
     config: its ``BertConfig``.
     tokenizer: the workdir's tokenizer.
     task: ``task.json`` (``task``, ``labels``, ``num_outputs``, ...).
@@ -51,7 +51,7 @@ class Finetuned:
     source: the directory the parameters were read from.
     best: ``best.json`` when the workdir has one, else {}.
   """
-  model: BertForTask
+  model: Any
   config: BertConfig
   tokenizer: Any
   task: dict[str, Any]
@@ -127,18 +127,20 @@ def load_finetuned(path: str | pathlib.Path, *, task: str | None = None) -> Fine
   if task is not None and info.get('task') != task:
     raise InputError(f'{root / TASK_FILE}: this is a {info.get("task")!r} model; expected a '
                      f'{task!r} one.')
-  head = get_task(str(info.get('task'))).HEAD
+  task_module = get_task(str(info.get('task')))
+  run_config = read_run_config(root, str(info['task']))
   config = orbax_io.read_model_config(root / orbax_io.MODEL_CONFIG)
   params = orbax_io.restore_params(params_dir)
-  if 'bert' not in params or 'head' not in params:
+  if ('bert' not in params or 'head' not in params) and not (
+      info['task'] == 'xdc' and run_config.xdc.model == 'han'):
     raise InputError(f'{params_dir}: expected the parameters of a fine-tuned model (bert/ and '
                      f'head/), found {sorted(params)}.')
   try:
-    config = dataclasses.replace(config, scan_layers=is_scanned(params))
+    config = dataclasses.replace(config, scan_layers='bert' in params and is_scanned(params))
   except InputError as e:
     raise InputError(f'{params_dir}: {e}') from None
   n_out = int(info.get('num_outputs') or 2)
-  make = lambda c, rngs: BertForTask(c, head=head, num_outputs=n_out, rngs=rngs)
+  make = lambda c, rngs: task_module.make_model(c, run_config, n_out, rngs)
   try:
     model = params_to_model(params, config, model_cls=make)
   except InputError as e:
@@ -151,5 +153,4 @@ def load_finetuned(path: str | pathlib.Path, *, task: str | None = None) -> Fine
   if tokenizer.vocab_size != config.vocab_size:
     raise InputError(f'{tok_dir} has {tokenizer.vocab_size} tokens but the model has '
                      f'vocab_size={config.vocab_size}.')
-  run_config = read_run_config(root, str(info['task']))
   return Finetuned(model, config, tokenizer, info, run_config, str(params_dir.parent), best)

@@ -1,8 +1,13 @@
-"""The two served models: a fixed-shape jitted forward each, behind one small method.
+"""The served models: a fixed-shape jitted forward each, behind one small method.
 
 - ``Classifier.explain(text, method)``: ``bert_jax.serve.explain`` on a classification
   model; one forward gives the probabilities and the ``[CLS]`` token scores of both
   methods ('cls_last' and 'rollout'), so switching method never recompiles.
+- ``AttentionClassifier.explain(text)``: a model with its own word and sentence attention
+  (task 'xdc': the BERT-XDC head or HAN); the words and sentences are scored by that
+  attention (``explain.head_attention_explanation``), method 'attention'.
+  ``load_classifier`` picks the right one for a workdir; both name the methods they
+  accept in ``methods`` (the first is the default).
 - ``Reader.answer(passage, question)``: ``bert_jax.serve.mrc`` on a span model
   (``squad.predict_fn``).
 
@@ -28,6 +33,7 @@ from bert_jax.serve import explain as explain_lib
 from bert_jax.serve import mrc
 from bert_jax.serve.loading import Finetuned, load_finetuned
 from bert_jax.tasks import squad
+from bert_jax.tasks import xdc as xdc_task
 
 
 def classify_with_attention(model, batch: dict[str, jax.Array]) -> dict[str, jax.Array]:
@@ -72,7 +78,9 @@ def _max_len(requested: int | None, default: int, config) -> int:
 
 
 class Classifier(_Runner):
-  """An explainable document classifier (BERT-XDC)."""
+  """A plain [CLS] classifier explained post hoc (attention of [CLS], or rollout)."""
+
+  methods = explain_lib.METHODS
 
   def __init__(self, model, tokenizer, labels: Sequence[str], *, max_seq_length: int,
                stride: int | None = None, batch_size: int = 8, source: str = ''):
@@ -97,11 +105,65 @@ class Classifier(_Runner):
                                        ft.config),
                stride=stride, batch_size=batch_size, source=ft.source)
 
-  def explain(self, text: str, method: str = 'cls_last') -> dict[str, Any]:
-    """See ``bert_jax.serve.explain.explain``."""
+  def explain(self, text: str, method: str | None = None) -> dict[str, Any]:
+    """See ``bert_jax.serve.explain.explain`` (``method`` None: 'cls_last')."""
     return explain_lib.explain(text, self.tokenizer, self.predict, self.labels,
                                max_seq_length=self.max_seq_length, stride=self.stride,
-                               method=method)
+                               method=method or self.methods[0])
+
+
+def xdc_predict_fn(model, batch: dict[str, jax.Array]) -> dict[str, jax.Array]:
+  """``{'probs' [B, C], 'word_attention' [B, W, L], 'sentence_attention' [B, S]}`` of a
+  ``bert_jax.models.xdc`` model (BERT-XDC or HAN), deterministic."""
+  out = xdc_task.forward(model, batch)
+  return {'probs': jax.nn.softmax(out['logits'], axis=-1),
+          'word_attention': out['word_attention'],
+          'sentence_attention': out['sentence_attention']}
+
+
+class AttentionClassifier(_Runner):
+  """A document classifier that explains itself with its own word and sentence attention
+  (the seed's BERT-XDC head, or a HAN): ``explain(text)`` returns the model's weights,
+  not a post-hoc reading of [CLS] attention. One row per document: ``max_windows``
+  windows of ``max_seq_length`` pieces, whole sentences (``bert_jax.tasks.xdc``)."""
+
+  methods = ('attention',)
+
+  def __init__(self, model, tokenizer, labels: Sequence[str], *, max_seq_length: int,
+               max_windows: int, max_sentences: int, batch_size: int = 8, source: str = ''):
+    if len(labels) < 2:
+      raise InputError(f'{source or "model"}: XDC needs >= 2 labels; found {list(labels)}.')
+    super().__init__(model, xdc_predict_fn, batch_size)
+    self.tokenizer, self.labels, self.source = tokenizer, list(labels), source
+    self.max_seq_length, self.max_windows = max_seq_length, max_windows
+    self.max_sentences = max_sentences
+
+  @classmethod
+  def from_finetuned(cls, ft: Finetuned, *, max_seq_length: int | None = None,
+                     batch_size: int = 8, **unused: Any) -> 'AttentionClassifier':
+    del unused  # stride: windows here hold whole sentences, they do not overlap
+    x = ft.run_config.xdc
+    return cls(ft.model, ft.tokenizer, ft.task.get('labels') or [],
+               max_seq_length=_max_len(max_seq_length, ft.run_config.max_seq_length,
+                                       ft.config),
+               max_windows=x.max_windows, max_sentences=x.max_sentences,
+               batch_size=batch_size, source=ft.source)
+
+  def explain(self, text: str, method: str | None = None) -> dict[str, Any]:
+    """See ``bert_jax.serve.explain.head_attention_explanation``."""
+    if method not in (None, *self.methods):
+      raise InputError(f'method={method!r}: this model explains itself with its own '
+                       f'attention; expected one of {list(self.methods)}.')
+    if not text.strip():
+      raise InputError('the text is empty.')
+    doc = xdc_task.document_windows(self.tokenizer, text, max_seq_length=self.max_seq_length,
+                                    max_windows=self.max_windows,
+                                    max_sentences=self.max_sentences)
+    if not doc.pieces.max() >= 0:
+      raise InputError('the text has no tokens to classify.')
+    out = self.predict({k: v[None] for k, v in doc.arrays.items()})
+    return explain_lib.head_attention_explanation(
+        text, doc, {k: v[0] for k, v in out.items()}, self.labels)
 
 
 class Reader(_Runner):
@@ -148,8 +210,18 @@ def _find_number(d: Any, key: str) -> float | None:
   return None
 
 
-def load_classifier(path: str, **kwargs: Any) -> Classifier:
-  return Classifier.from_finetuned(load_finetuned(path, task='classification'), **kwargs)
+def load_classifier(path: str, **kwargs: Any) -> Classifier | AttentionClassifier:
+  """The document classifier of a fine-tuning workdir: an ``AttentionClassifier`` when the
+  model has its own word / sentence attention (task 'xdc' with the BERT-XDC head or HAN),
+  else a ``Classifier`` explained by [CLS] attention or rollout."""
+  ft = load_finetuned(path)
+  task = ft.task.get('task')
+  if task == 'xdc' and ft.run_config.xdc.model in ('xdc', 'han'):
+    return AttentionClassifier.from_finetuned(ft, **kwargs)
+  if task not in ('classification', 'xdc'):
+    raise InputError(f'{ft.source}: this is a {task!r} model; expected a \'classification\' '
+                     'one (or an \'xdc\' one).')
+  return Classifier.from_finetuned(ft, **kwargs)
 
 
 def load_reader(path: str, **kwargs: Any) -> Reader:

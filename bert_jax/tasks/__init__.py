@@ -23,6 +23,7 @@ TASKS = {
     'classification': 'bert_jax.tasks.classification',
     'squad': 'bert_jax.tasks.squad',
     'ner': 'bert_jax.tasks.ner',
+    'xdc': 'bert_jax.tasks.xdc',
 }
 
 

@@ -16,7 +16,7 @@ from bert_jax.tasks.ner import CONLL2003_LABELS
 
 
 def base_config(task: str) -> ml_collections.ConfigDict:
-  """Defaults for ``task`` in 'classification' | 'squad' | 'ner'."""
+  """Defaults for ``task`` in 'classification' | 'squad' | 'ner' | 'xdc'."""
   c = ml_collections.ConfigDict()
   c.task = task
   c.mode = 'train'                 # 'train' (train, evaluate, keep the best) | 'eval' | 'predict'
@@ -95,6 +95,16 @@ def base_config(task: str) -> ml_collections.ConfigDict:
   c.ner.freeze_encoder = False        # True: the feature-based approach
   c.ner.tagger = 'linear'             # 'linear' | 'bilstm'
   c.ner.lstm_size = 256
+
+  c.xdc = ml_collections.ConfigDict()  # task 'xdc' (bert_jax/tasks/xdc.py)
+  c.xdc.model = 'xdc'                 # 'xdc' (BERT-XDC) | 'cls' ([CLS] baseline) | 'han'
+  c.xdc.max_windows = 4               # W windows of max_seq_length per document
+  c.xdc.max_sentences = 32            # S sentences per document
+  c.xdc.kernel_size = 3               # conv width over word pieces
+  c.xdc.conv_features = 0             # 0: the encoder's hidden size
+  c.xdc.attention_size = 0            # 0: conv_features (xdc) / 2 * han_gru_size (han)
+  c.xdc.han_embed_size = 128
+  c.xdc.han_gru_size = 64
   if task == 'ner':
     c.data.labels = CONLL2003_LABELS
   return c
@@ -102,7 +112,7 @@ def base_config(task: str) -> ml_collections.ConfigDict:
 
 def main_metric(cfg: ml_collections.ConfigDict) -> str:
   """The dev metric that picks the best checkpoint (higher is better)."""
-  if cfg.task == 'classification':
+  if cfg.task in ('classification', 'xdc'):
     return cfg.classification.main_metric
   if cfg.task == 'squad':
     return 'best_f1' if cfg.squad.version_2_with_negative else 'f1'
