@@ -100,9 +100,9 @@ def get_config(arg: str = 'sst2'):
 
 
 def get_sweep(arg: str = '') -> list[dict]:
-  """The BERT paper's fine-tuning grid (Devlin et al. 2019, appendix A.3): learning rate
-  {5e-5, 4e-5, 3e-5, 2e-5} x batch {16, 32} x epochs {2, 3, 4}, picked on dev. Used by
+  """The BERT paper's fine-tuning grid (lr x batch x epochs, 24 settings; see
+  ``bert_jax.sweep.grid.bert_paper_finetuning_grid``). Used by
   ``python -m bert_jax.sweep --config=THIS_FILE:ARG`` when no --sweep is given."""
   del arg  # the same grid for every ARG
-  return [dict(learning_rate=lr, batch_size=bs, num_epochs=float(ep))
-          for lr in (5e-5, 4e-5, 3e-5, 2e-5) for bs in (16, 32) for ep in (2, 3, 4)]
+  from bert_jax.sweep.grid import bert_paper_finetuning_grid  # pylint: disable=g-import-not-at-top
+  return bert_paper_finetuning_grid()

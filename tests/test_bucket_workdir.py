@@ -102,6 +102,16 @@ def test_trainer_files_in_a_bucket(bucket):
       epath.Path(tokenizer.source).read_bytes()
   assert f'{BUCKET}/run/config.json' in seen and f'{BUCKET}/run/metrics.jsonl' in seen
 
+  # Reading the tokenizer back (resume, fine-tuning from this workdir) works from the bucket.
+  from bert_jax.tokenization.files import load_tokenizer  # pylint: disable=g-import-not-at-top
+  back = load_tokenizer(f'{BUCKET}/run/tokenizer')
+  assert f'{BUCKET}/run/tokenizer/vocab.txt' in seen
+  text = 'Return the number of items in a container.'
+  assert back.vocab_size == tokenizer.vocab_size
+  assert back.encode_ids(text) == tokenizer.encode_ids(text)
+  with pytest.raises(FileNotFoundError, match='does not exist'):
+    load_tokenizer(f'{BUCKET}/nowhere/tokenizer')
+
 
 def test_sweep_results_in_a_bucket(bucket):
   root, seen = bucket

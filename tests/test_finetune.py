@@ -23,8 +23,7 @@ from bert_jax.demo import load_experiment
 from bert_jax.errors import InputError
 from bert_jax.metrics import squad as squad_metrics
 from bert_jax.serve.loading import load_finetuned
-from bert_jax.train import loop
-from bert_jax.train.pretraining_task import make_pretraining_task
+from test_train_support import pretrain_korean_tiny
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ONE_DEVICE = jax.devices()[:1]
@@ -40,25 +39,7 @@ def experiment(name, arg, **overrides):
 
 @pytest.fixture(scope='module')
 def korean_checkpoint(tmp_path_factory):
-  """A BERT-tiny pretrained for a few steps on the konlpy corpus (SentencePiece vocab)."""
-  import ml_collections  # pylint: disable=g-import-not-at-top
-  sys.path.insert(0, str(ROOT / 'configs'))
-  import pretrain as pretrain_configs  # pylint: disable=g-import-not-at-top
-  sys.path.pop(0)
-  config = pretrain_configs.get_config('tiny')
-  config.data.corpus = 'konlpy_ko'
-  config.data.max_seq_length = 64
-  config.data.max_predictions_per_seq = 10
-  config.model.max_position_embeddings = 128
-  config.num_train_steps = 6
-  config.checkpoint_every_steps = 6
-  config.eval = False
-  config.progress_bar = False
-  assert isinstance(config, ml_collections.ConfigDict)
-  workdir = tmp_path_factory.mktemp('ko_pretrain')
-  result = loop.train(config, workdir, make_pretraining_task(config))
-  assert result.status == 'completed' and result.step == 6
-  return workdir
+  return pretrain_korean_tiny(tmp_path_factory.mktemp('ko_pretrain'), steps=6, max_positions=128)
 
 
 @pytest.fixture(scope='module')

@@ -153,3 +153,34 @@ def test_signal_saves_the_current_step_and_reports_preempted(tmp_path, signum):
   assert (result.status, result.step) == ('preempted', 3)
   assert committed_steps(tmp_path) == [3]
   assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handlers restored
+
+
+@pytest.mark.slow
+def test_finetune_sigterm_saves_exits_75_and_the_same_command_finishes(tmp_path):
+  """The fine-tuning CLI maps a preempted run to 75 too, and a rerun completes it (0)."""
+  from bert_jax.convert.testing import save_random_hf_bert  # pylint: disable=g-import-not-at-top
+  hf = save_random_hf_bert(tmp_path / 'hf', max_position_embeddings=64)
+  workdir = tmp_path / 'ft'
+  cmd = [sys.executable, '-m', 'bert_jax.finetune',
+         '--config=experiments/classification.py:sentiment', f'--workdir={workdir}',
+         f'--config.init_checkpoint={hf}', '--config.max_seq_length=32',
+         '--config.batch_size=8', '--config.log_every_steps=1', '--config.progress_bar=false']
+  env = cli_env(compilation_cache=tmp_path / 'cache')
+  proc = subprocess.Popen([*cmd, '--config.num_train_steps=400'], cwd=REPO, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+  deadline = time.time() + 300
+  while not read_metrics(workdir) or read_metrics(workdir)[-1]['step'] < 2:
+    assert proc.poll() is None and time.time() < deadline, proc.communicate()[1][-2000:]
+    time.sleep(0.05)
+  proc.send_signal(signal.SIGTERM)
+  out, err = proc.communicate(timeout=300)
+  assert proc.returncode == EXIT_PREEMPTED, err[-3000:]
+  assert 'preempted: saved; run the same command again to resume' in out
+  assert not (workdir / 'best.json').exists()  # nothing claims the run finished
+  step = committed_steps(workdir)[-1]
+  assert 2 <= step < 400
+  again = subprocess.run([*cmd, f'--config.num_train_steps={step + 2}'], cwd=REPO, env=env,
+                         capture_output=True, text=True, timeout=300)
+  assert again.returncode == 0, again.stderr[-3000:]
+  assert max(r['step'] for r in read_metrics(workdir)) == step + 2
+  assert json.loads((workdir / 'best.json').read_text())['step'] in committed_steps(workdir)

@@ -53,6 +53,21 @@ def tiny_config(**overrides):
   return c
 
 
+def pretrain_korean_tiny(workdir, *, steps: int, max_positions: int) -> pathlib.Path:
+  """BERT-tiny pretrained ``steps`` steps on the konlpy Korean corpus (SentencePiece vocab,
+  sequences of 64), as a real pretraining workdir for the Korean fine-tuning tests."""
+  from bert_jax.train.pretraining_task import make_pretraining_task  # pylint: disable=g-import-not-at-top
+  config = _pretrain_configs().get_config('tiny')
+  config.update_from_flattened_dict({
+      'data.corpus': 'konlpy_ko', 'data.max_seq_length': 64,
+      'data.max_predictions_per_seq': 10, 'model.max_position_embeddings': max_positions,
+      'num_train_steps': steps, 'checkpoint_every_steps': steps, 'eval': False,
+      'progress_bar': False})
+  result = loop.train(config, workdir, make_pretraining_task(config))
+  assert result.status == 'completed' and result.step == steps
+  return pathlib.Path(workdir)
+
+
 def set_mesh(c, data, fsdp, tensor):
   c.mesh.data, c.mesh.fsdp, c.mesh.tensor = data, fsdp, tensor
   return c

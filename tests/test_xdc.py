@@ -8,9 +8,7 @@ serve it.
 import importlib.util
 import json
 import pathlib
-import sys
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -24,6 +22,7 @@ from bert_jax.models.xdc import GRU, HAN, BertXDC, HierarchicalAttention, segmen
 from bert_jax.serve import runners
 from bert_jax.tasks import xdc
 from bert_jax.tokenization.wordpiece import WordPieceTokenizer
+from test_train_support import pretrain_korean_tiny
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TINY = BertConfig.preset('tiny', vocab_size=60, max_position_embeddings=16)
@@ -184,24 +183,7 @@ def test_shipped_documents_equal_a_fresh_run_of_the_generator(tmp_path):
 # ----------------------------------------------------------------------------
 @pytest.fixture(scope='module')
 def korean_checkpoint(tmp_path_factory):
-  """A BERT-tiny pretrained for a few steps on the konlpy corpus (SentencePiece vocab)."""
-  sys.path.insert(0, str(ROOT / 'configs'))
-  import pretrain as pretrain_configs  # pylint: disable=g-import-not-at-top
-  sys.path.pop(0)
-  from bert_jax.train import loop  # pylint: disable=g-import-not-at-top
-  from bert_jax.train.pretraining_task import make_pretraining_task  # pylint: disable=g-import-not-at-top
-  config = pretrain_configs.get_config('tiny')
-  config.data.corpus = 'konlpy_ko'
-  config.data.max_seq_length = 64
-  config.data.max_predictions_per_seq = 10
-  config.model.max_position_embeddings = 64
-  config.num_train_steps = 2
-  config.checkpoint_every_steps = 2
-  config.eval = False
-  config.progress_bar = False
-  workdir = tmp_path_factory.mktemp('ko_pretrain')
-  assert loop.train(config, workdir, make_pretraining_task(config)).step == 2
-  return workdir
+  return pretrain_korean_tiny(tmp_path_factory.mktemp('ko_pretrain'), steps=2, max_positions=64)
 
 
 def make_docs_module():

@@ -150,3 +150,10 @@ def swept_keys(trials: Sequence[Trial]) -> list[str]:
   for t in trials:
     keys += [k for k in t.overrides if k != 'seed' and k not in keys]
   return keys
+
+
+def bert_paper_finetuning_grid() -> list[dict[str, Any]]:
+  """The BERT paper's fine-tuning grid (Devlin et al. 2019, appendix A.3): learning rate
+  {5e-5, 4e-5, 3e-5, 2e-5} x batch {16, 32} x epochs {2, 3, 4}, picked on dev."""
+  return [dict(learning_rate=lr, batch_size=bs, num_epochs=float(ep))
+          for lr in (5e-5, 4e-5, 3e-5, 2e-5) for bs in (16, 32) for ep in (2, 3, 4)]

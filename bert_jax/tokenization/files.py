@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import tempfile
 from typing import Any
 
 from etils import epath
@@ -64,6 +65,26 @@ def find_vocab_file(directory: str | os.PathLike, kind: str | None = None) -> pa
                           'or a *.model file.')
 
 
+def _local_copy(path_or_dir: str | os.PathLike) -> pathlib.Path:
+  """A local path as is; a bucket one (``gs://...``) copied into a local temp directory.
+
+  HF ``tokenizers`` and ``sentencepiece`` read local files only, so the tokenizer of a
+  bucket workdir (its vocab / *.model and tokenizer_config.json / config.json, a few
+  hundred kB) is copied once per load through ``etils.epath``.
+  """
+  if '://' not in str(path_or_dir):
+    return pathlib.Path(path_or_dir)
+  src = epath.Path(str(path_or_dir))
+  if not src.exists():
+    raise FileNotFoundError(f'Tokenizer path {str(src)!r} does not exist; expected {_EXPECTED}.')
+  local = pathlib.Path(tempfile.mkdtemp(prefix='bert_jax_tokenizer_'))
+  wanted = lambda f: f.name in (VOCAB_NAME, CONFIG_NAME, 'config.json') or f.suffix == '.model'
+  files = [f for f in src.iterdir() if wanted(f) and not f.is_dir()] if src.is_dir() else [src]
+  for f in files:
+    (local / f.name).write_bytes(f.read_bytes())
+  return local if src.is_dir() else local / src.name
+
+
 def load_tokenizer(path_or_dir: str | os.PathLike, *, do_lower_case: bool | None = None,
                    strip_accents: bool | None = None) -> AnyTokenizer:
   """Tokenizer from a ``vocab.txt``, a ``*.model``, or a directory holding one.
@@ -71,7 +92,7 @@ def load_tokenizer(path_or_dir: str | os.PathLike, *, do_lower_case: bool | None
   ``do_lower_case`` / ``strip_accents`` default to the directory's tokenizer_config.json
   (or config.json); a WordPiece tokenizer without either guesses from the vocab.
   """
-  path = pathlib.Path(path_or_dir)
+  path = _local_copy(path_or_dir)
   if not path.exists():
     raise FileNotFoundError(f'Tokenizer path {str(path)!r} does not exist; expected {_EXPECTED}.')
   directory = path if path.is_dir() else path.parent
