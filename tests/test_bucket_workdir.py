@@ -16,6 +16,7 @@ import pytest
 from etils import epath
 from etils.epath import testing as epath_testing
 
+from bert_jax.errors import InputError
 from bert_jax.sweep import grid, results
 from bert_jax.train import checkpoints, metrics_writer
 from bert_jax.train.pretraining_task import write_model_files
@@ -126,3 +127,23 @@ def test_sweep_results_in_a_bucket(bucket):
   assert (root / 'sweep' / 'results.csv').read_text().splitlines()[1].endswith(',0.9')
   assert (root / 'sweep' / 'results.png').is_file()
   assert f'{BUCKET}/sweep/results.csv' in seen
+
+
+def test_text_corpus_files_in_a_bucket(bucket):
+  """``data.files=gs://...`` globs: found, stamped and read through etils.epath."""
+  from bert_jax.data import builders, text_files  # pylint: disable=g-import-not-at-top
+  root, seen = bucket
+  (root / 'corpus' / 'sub').mkdir(parents=True)
+  (root / 'corpus' / 'a.txt').write_text('One sentence.\nTwo.\n\nNext document.\n')
+  (root / 'corpus' / 'sub' / 'b.txt').write_bytes(b'caf\xe9 latin-1\nfine line\n')
+  (root / 'corpus' / 'notes.md').write_text('not matched')
+  paths = text_files.expand_globs(f'{BUCKET}/corpus/*.txt,{BUCKET}/corpus/sub/*.txt')
+  assert paths == [f'{BUCKET}/corpus/a.txt', f'{BUCKET}/corpus/sub/b.txt']
+  config = builders.text_corpus_config(f'{BUCKET}/corpus/*.txt')
+  assert config.files == (f'{BUCKET}/corpus/a.txt',)
+  report = text_files.ReadReport()
+  lines = list(text_files.decoded_lines(paths[1], report, 'skip'))
+  assert lines == ['fine line\n'] and report.invalid_places == [f'{BUCKET}/corpus/sub/b.txt:1']
+  with pytest.raises(InputError, match='no file matches'):
+    text_files.expand_globs(f'{BUCKET}/corpus/*.json')
+  assert f'{BUCKET}/corpus/a.txt' in seen

@@ -21,12 +21,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 from typing import Iterator
 
 import tensorflow_datasets as tfds
 
-from bert_jax import errors
+from bert_jax import errors, fileio
 from bert_jax.data import korean_corpus, python_docs, text_files
 
 MIN_SENTENCES_PER_DOCUMENT = 2  # NSP needs two segments from one document.
@@ -138,7 +137,8 @@ def text_corpus_config(files: str, *, split_paragraphs: bool = False,
                        ) -> TextCorpusConfig:
   """The config for the files matching ``files`` (comma-separated globs) as they are now."""
   paths = tuple(text_files.expand_globs(files))
-  stamp = [(p, os.path.getsize(p), os.path.getmtime(p)) for p in paths]
+  stats = [fileio.as_path(p).stat() for p in paths]  # local or bucket files
+  stamp = [(p, st.length, st.mtime) for p, st in zip(paths, stats)]
   key = json.dumps([stamp, split_paragraphs, invalid_utf8])
   name = 'files_' + hashlib.sha256(key.encode()).hexdigest()[:16]
   return TextCorpusConfig(name=name, files=paths, split_paragraphs=split_paragraphs,

@@ -19,6 +19,8 @@ import os
 import sys
 from typing import Iterable, Iterator, Sequence
 
+from etils import epath
+
 from bert_jax import errors, fileio
 from bert_jax.data import text
 
@@ -55,12 +57,26 @@ def expand_globs(patterns: str | Sequence[str]) -> list[str]:
                             '(one sentence per line, blank line between documents).')
   found, unmatched = [], []
   for pattern in patterns:
-    matched = sorted(p for p in glob.glob(os.path.expanduser(pattern), recursive=True)
-                     if os.path.isfile(p))
+    matched = _glob_files(pattern)
     found.extend(matched) if matched else unmatched.append(pattern)
   if unmatched:
     raise errors.InputError(f'data.files: no file matches {unmatched}.')
-  return list(dict.fromkeys(os.path.abspath(p) for p in found))
+  return list(dict.fromkeys(found))
+
+
+def _glob_files(pattern: str) -> list[str]:
+  """Files matching one glob, sorted: local (``**`` recursive, ``~`` expanded, made
+  absolute) or in a bucket (``gs://bucket/dir/*.txt``, through ``etils.epath``)."""
+  if '://' not in pattern:
+    return sorted(os.path.abspath(p) for p in glob.glob(os.path.expanduser(pattern),
+                                                        recursive=True) if os.path.isfile(p))
+  parts = pattern.split('/')
+  first = next((i for i, part in enumerate(parts) if any(c in part for c in '*?[')),
+               len(parts))
+  root, rest = epath.Path('/'.join(parts[:first])), '/'.join(parts[first:])
+  if not rest:
+    return [str(root)] if root.exists() and not root.is_dir() else []
+  return sorted(str(p) for p in root.glob(rest) if not p.is_dir())
 
 
 def decoded_lines(path: str, report: ReadReport, invalid_utf8: str) -> Iterator[str]:
