@@ -9,17 +9,13 @@ from bert_jax.serve import explain as explain_lib
 from bert_jax.serve import mrc
 from bert_jax.tasks import squad
 from bert_jax.tasks.config import base_config
-from bert_jax.tokenization.wordpiece import WordPieceTokenizer
+from test_train_support import char_wordpiece
 
 
 @pytest.fixture(scope='module')
 def tokenizer(tmp_path_factory):
   """Characters as pieces: every Hangul syllable / letter a piece of its own."""
-  basic = [chr(c) for c in range(33, 127)] + list('오늘날씨가맑다비온')
-  tokens = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', *basic, *('##' + t for t in basic)]
-  path = tmp_path_factory.mktemp('vocab') / 'vocab.txt'
-  path.write_text('\n'.join(tokens) + '\n', encoding='utf-8')
-  return WordPieceTokenizer(path, do_lower_case=False)
+  return char_wordpiece(tmp_path_factory.mktemp('vocab'))
 
 
 def test_explain_averages_overlapping_windows_and_sums_pieces_per_word(tokenizer):

@@ -25,6 +25,7 @@ import numpy as np
 from flax import nnx
 
 import bert_jax.models  # noqa: F401  (switches Flax's eager sharding off, as the trainer expects)
+from bert_jax.tokenization.wordpiece import WordPieceTokenizer
 from bert_jax.train import loop
 from test_data_support import built, shared_data_dir
 
@@ -66,6 +67,15 @@ def pretrain_korean_tiny(workdir, *, steps: int, max_positions: int) -> pathlib.
   result = loop.train(config, workdir, make_pretraining_task(config))
   assert result.status == 'completed' and result.step == steps
   return pathlib.Path(workdir)
+
+
+def char_wordpiece(directory) -> WordPieceTokenizer:
+  """A WordPiece vocab where every ASCII mark and a few Hangul syllables are pieces."""
+  basic = [chr(c) for c in range(33, 127)] + list('오늘날씨가맑다비온')
+  tokens = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', *basic, *('##' + t for t in basic)]
+  path = pathlib.Path(directory) / 'vocab.txt'
+  path.write_text('\n'.join(tokens) + '\n', encoding='utf-8')
+  return WordPieceTokenizer(path, do_lower_case=False)
 
 
 def set_mesh(c, data, fsdp, tensor):

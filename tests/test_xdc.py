@@ -21,8 +21,7 @@ from bert_jax.models import BertConfig
 from bert_jax.models.xdc import GRU, HAN, BertXDC, HierarchicalAttention, segment_softmax
 from bert_jax.serve import runners
 from bert_jax.tasks import xdc
-from bert_jax.tokenization.wordpiece import WordPieceTokenizer
-from test_train_support import pretrain_korean_tiny
+from test_train_support import char_wordpiece, pretrain_korean_tiny
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TINY = BertConfig.preset('tiny', vocab_size=60, max_position_embeddings=16)
@@ -31,11 +30,7 @@ TINY = BertConfig.preset('tiny', vocab_size=60, max_position_embeddings=16)
 @pytest.fixture(scope='module')
 def tokenizer(tmp_path_factory):
   """Characters as pieces: every letter / Hangul syllable / mark a piece of its own."""
-  basic = [chr(c) for c in range(33, 127)] + list('오늘날씨가맑다비온')
-  tokens = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', *basic, *('##' + t for t in basic)]
-  path = tmp_path_factory.mktemp('vocab') / 'vocab.txt'
-  path.write_text('\n'.join(tokens) + '\n', encoding='utf-8')
-  return WordPieceTokenizer(path, do_lower_case=False)
+  return char_wordpiece(tmp_path_factory.mktemp('vocab'))
 
 
 def hand_segment_softmax(scores, ids):
