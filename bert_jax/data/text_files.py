@@ -23,6 +23,7 @@ from etils import epath
 
 from bert_jax import errors, fileio
 from bert_jax.data import text
+from bert_jax.workdir import is_local
 
 MAX_REPORTED_PROBLEMS = 20
 SHOWN_INVALID_PLACES = 5             # file:line places printed for skipped lines
@@ -67,7 +68,7 @@ def expand_globs(patterns: str | Sequence[str]) -> list[str]:
 def _glob_files(pattern: str) -> list[str]:
   """Files matching one glob, sorted: local (``**`` recursive, ``~`` expanded, made
   absolute) or in a bucket (``gs://bucket/dir/*.txt``, through ``etils.epath``)."""
-  if '://' not in pattern:
+  if is_local(pattern):
     return sorted(os.path.abspath(p) for p in glob.glob(os.path.expanduser(pattern),
                                                         recursive=True) if os.path.isfile(p))
   parts = pattern.split('/')

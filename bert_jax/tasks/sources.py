@@ -18,6 +18,7 @@ import numpy as np
 from bert_jax import fileio
 from bert_jax.errors import InputError
 from bert_jax.tasks.shipped import shipped_path
+from bert_jax.workdir import is_local
 
 SHIPPED_PREFIX = 'shipped:'
 
@@ -30,7 +31,7 @@ def resolve_path(spec: str, what: str) -> pathlib.Path:
     except FileNotFoundError as e:
       raise InputError(f'{what}={spec!r}: {e}') from None
   path = fileio.check_input_file(spec, what=f'{what}={spec!r}:')  # missing, a directory
-  return path if '://' in spec else pathlib.Path(os.path.expanduser(spec))
+  return pathlib.Path(os.path.expanduser(spec)) if is_local(spec) else path
 
 
 def split_spec(data: Any, split: str) -> tuple[str, str]:

@@ -15,6 +15,7 @@ from etils import epath
 
 from bert_jax.tokenization.sentencepiece_tok import SentencePieceTokenizer
 from bert_jax.tokenization.wordpiece import WordPieceTokenizer
+from bert_jax.workdir import is_local
 
 CONFIG_NAME = 'tokenizer_config.json'
 VOCAB_NAME = 'vocab.txt'
@@ -72,7 +73,7 @@ def _local_copy(path_or_dir: str | os.PathLike) -> pathlib.Path:
   bucket workdir (its vocab / *.model and tokenizer_config.json / config.json, a few
   hundred kB) is copied once per load through ``etils.epath``.
   """
-  if '://' not in str(path_or_dir):
+  if is_local(path_or_dir):
     return pathlib.Path(path_or_dir)
   src = epath.Path(str(path_or_dir))
   if not src.exists():

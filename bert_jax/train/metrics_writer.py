@@ -20,7 +20,7 @@ from typing import Any, Mapping
 import jax
 from etils import epath
 
-from bert_jax.workdir import PathLike
+from bert_jax.workdir import PathLike, is_local
 
 METRICS_FILE = 'metrics.jsonl'
 EVAL_METRICS_FILE = 'eval_metrics.jsonl'
@@ -58,7 +58,7 @@ class _JsonlAppender:
 
   def __init__(self, path: epath.Path):
     self.path = path
-    self._local = '://' not in str(path)
+    self._local = is_local(path)
     if self._local:
       self._f = path.open('a')
     else:

@@ -28,6 +28,7 @@ from typing import Iterator
 from absl import logging
 
 from bert_jax.errors import InputError
+from bert_jax.workdir import is_local
 
 LOCK_FILE = '.bert_jax.lock'
 
@@ -49,7 +50,7 @@ def acquire(workdir: str | os.PathLike) -> str | None:
   import jax  # pylint: disable=g-import-not-at-top
   if jax.process_index() != 0:
     return None
-  if '://' in str(workdir):
+  if not is_local(workdir):
     logging.warning('workdir %s is not a local path: it is not locked against a second '
                     'run.', workdir)
     return None
