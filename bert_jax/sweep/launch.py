@@ -79,9 +79,8 @@ class TrialRun:
     previous = (trial_dir / LOG_FILE).read_text() if (trial_dir / LOG_FILE).exists() else ''
     (trial_dir / LOG_FILE).write_text(previous + text)
     status = {0: 'completed', EXIT_PREEMPTED: 'preempted'}.get(code, 'failed')
-    if (code < 0 and -code == signal.SIGTERM) or (code == 0 and re.search(
-        r'^(preempted at step|SIGTERM: saved step)', text, re.M)):
-      status = 'preempted'  # (a trainer that exits 0 after its SIGTERM save)
+    if code < 0 and -code == signal.SIGTERM:
+      status = 'preempted'  # killed before its handler ran: resumed from its last checkpoint
     record.update(status=status, exit_code=code, finished=_now(),
                   wall_time=float(record.get('wall_time', 0.0)) + time.time() - t0)
     if status == 'failed':
