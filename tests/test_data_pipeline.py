@@ -144,15 +144,21 @@ def test_worker_processes_give_the_same_batches():
 def test_packing_rows_are_consistent():
   it, tok = _iterator(batch=8, packing=True, short_seq_prob=1.0)
   b = next(it)
-  assert set(b) == KEYS | {'segment_ids', 'position_ids'}
+  assert set(b) == KEYS | {'segment_ids', 'position_ids', 'cls_positions',
+                           'next_sentence_weights'}
   seg, pos = b['segment_ids'], b['position_ids']
   assert seg.max() > 1  # Several sequences share a row.
+  assert b['cls_positions'].shape == b['next_sentence_label'].shape == (8, 8)  # S = 8
   assert (b['attention_mask'] == (seg > 0)).all()
   for row in range(len(seg)):
-    for s in range(1, seg[row].max() + 1):
+    n = seg[row].max()
+    assert b['next_sentence_weights'][row].tolist() == [1.0] * n + [0.0] * (8 - n)
+    for s in range(1, n + 1):
       idx = np.flatnonzero(seg[row] == s)
       assert (pos[row, idx] == np.arange(len(idx))).all()
       assert b['input_ids'][row, idx[0]] == tok.cls_id
+      assert b['cls_positions'][row, s - 1] == idx[0]  # Each sequence's NSP pools its [CLS].
+  assert set(np.unique(b['next_sentence_label'][b['next_sentence_weights'] > 0])) == {0, 1}
   w = b['masked_lm_weights'] > 0
   rows, cols = np.nonzero(w)
   assert (seg[rows, b['masked_lm_positions'][rows, cols]] > 0).all()
@@ -189,6 +195,10 @@ def test_mlm_majority_baseline():
   base = mlm_majority_baseline([batch, {**batch, 'next_sentence_label': np.array([0, 1])}])
   assert base['mlm_token_id'] == 5 and base['mlm_accuracy'] == pytest.approx(6 / 10)
   assert base['nsp_accuracy'] == pytest.approx(3 / 4) and base['num_examples'] == 4
+  packed = {**batch, 'next_sentence_label': np.array([[1, 0, 0], [1, 1, 0]]),
+            'next_sentence_weights': np.array([[1, 1, 0], [1, 0, 0]], np.float32)}
+  base = mlm_majority_baseline([packed])  # Empty slots (weight 0) are not examples.
+  assert base['num_examples'] == 3 and base['nsp_accuracy'] == pytest.approx(2 / 3)
   it, _ = _iterator(batch=16, split='eval')
   real = mlm_majority_baseline(it)
   assert 0.02 < real['mlm_accuracy'] < 0.2 and real['num_predictions'] > 1000

@@ -46,6 +46,9 @@ def default_data_config() -> ml_collections.ConfigDict:
   c.dynamic_masking = True  # New pairs and masks every epoch; False: static, `dupe_factor` copies.
   c.dupe_factor = 1  # Differently masked copies of each document per epoch (BERT used 10, static).
   c.packing = False  # Pack several sequences into one row (adds segment_ids, position_ids).
+  # packing: at most this many sequences in a row; each gets its own NSP label, pooled at
+  # its own [CLS] (cls_positions / next_sentence_label / next_sentence_weights [B, S]).
+  c.max_sequences_per_row = 8
   # --- Several processes (hosts). 'batches': every process makes each global batch and
   # keeps its rows, so the stream (and a checkpoint's data position) is the same for any
   # number of processes; 'documents': each process reads 1/N of the documents (N times

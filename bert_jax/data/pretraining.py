@@ -214,8 +214,12 @@ def _ensure_absl_flags_parsed() -> None:
 
 def _batched(it, data_config, tokenizer, options, batch_size, seed) -> grain.IterDataset:
   if data_config.packing:
-    it = packing_lib.pack(it, options.max_seq_length, seed=seed)
-    it = it.map(packing_lib.FinishPackedRow(options.max_predictions_per_seq, tokenizer.pad_id))
+    max_sequences = int(data_config.get('max_sequences_per_row', 8))
+    if max_sequences < 1:
+      raise errors.InputError(f'data.max_sequences_per_row={max_sequences}; expected >= 1.')
+    it = packing_lib.pack(it, options.max_seq_length, seed=seed, max_sequences=max_sequences)
+    it = it.map(packing_lib.FinishPackedRow(options.max_predictions_per_seq, max_sequences,
+                                            tokenizer.pad_id))
   return it.batch(batch_size, drop_remainder=True)
 
 
@@ -310,7 +314,10 @@ def mlm_majority_baseline(batches: Iterable[dict[str, np.ndarray]]) -> dict[str,
     ids = batch['masked_lm_ids'][batch['masked_lm_weights'] > 0]
     for token, c in zip(*np.unique(ids, return_counts=True)):
       counts[int(token)] = counts.get(int(token), 0) + int(c)
-    nsp += np.bincount(batch['next_sentence_label'].reshape(-1), minlength=2)[:2]
+    labels = batch['next_sentence_label'].reshape(-1)
+    if 'next_sentence_weights' in batch:  # packed: [B, S] slots, the empty ones weigh 0
+      labels = labels[batch['next_sentence_weights'].reshape(-1) > 0]
+    nsp += np.bincount(labels, minlength=2)[:2]
   total = sum(counts.values())
   if not total:
     raise ValueError('mlm_majority_baseline: the batches hold no masked token.')

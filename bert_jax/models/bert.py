@@ -75,6 +75,12 @@ class Encoder(nnx.Module):
     return x, hidden, attn
 
 
+def gather_positions(x, positions):
+  """x [B, L, H], positions [B, P] -> [B, P, H] (MLM at the masked positions, NSP at
+  packed [CLS] positions)."""
+  return jnp.take_along_axis(x, positions[..., None].astype(jnp.int32), axis=1)
+
+
 class BertModel(nnx.Module):
   """Embeddings -> encoder -> pooler. Returns an ``EncoderOutput``."""
 
@@ -108,8 +114,14 @@ class BertModel(nnx.Module):
                                    output_attentions=output_attentions)
     if hidden is not None:
       hidden = jnp.concatenate([x[None], hidden], axis=0)
-    pooled = jnp.tanh(self.pooler(y[:, 0])) if self.pooler is not None else None
+    pooled = self.pool(y) if self.pooler is not None else None
     return EncoderOutput(y, pooled, hidden, attn)
+
+  def pool(self, y, cls_positions=None):
+    """tanh(dense(y at [CLS])): y [B, L, H] -> [B, H] at position 0, or -> [B, S, H] at
+    ``cls_positions`` [B, S] (packed rows: each sequence's own [CLS])."""
+    cls = y[:, 0] if cls_positions is None else gather_positions(y, cls_positions)
+    return jnp.tanh(self.pooler(cls))
 
 
 class MaskedLMHead(nnx.Module):
@@ -131,11 +143,6 @@ class MaskedLMHead(nnx.Module):
     return logits.astype(jnp.float32) + self.bias[...].astype(jnp.float32)
 
 
-def gather_positions(x, positions):
-  """x [B, L, H], positions [B, P] -> [B, P, H] (MLM evaluated only where masked)."""
-  return jnp.take_along_axis(x, positions[..., None].astype(jnp.int32), axis=1)
-
-
 class BertForPreTraining(nnx.Module):
   """BertModel + MLM head (decoder tied to the word embeddings) + NSP head."""
 
@@ -146,12 +153,15 @@ class BertForPreTraining(nnx.Module):
     self.nsp = dense(cfg, cfg.hidden_size, 2, ('embed', None), rngs)
 
   def __call__(self, input_ids, token_type_ids=None, attention_mask=None, *, position_ids=None,
-               masked_positions=None, rng=None, output_hidden_states=False,
-               output_attentions=False):
-    """Returns dict(mlm_logits [B, P or L, V], nsp_logits [B, 2], encoder=EncoderOutput).
+               masked_positions=None, cls_positions=None, rng=None,
+               output_hidden_states=False, output_attentions=False):
+    """Returns dict(mlm_logits [B, P or L, V], nsp_logits [B, 2] or [B, S, 2],
+    encoder=EncoderOutput).
 
     With ``masked_positions`` [B, P] the vocabulary projection runs only at those
-    positions (sparse MLM output); without it, at every position.
+    positions (sparse MLM output); without it, at every position. With ``cls_positions``
+    [B, S] (packed rows) NSP is predicted for every packed sequence, pooled at its own
+    [CLS]; without it, once per row from position 0.
     """
     out = self.bert(input_ids, token_type_ids, attention_mask, position_ids=position_ids,
                     rng=rng, output_hidden_states=output_hidden_states,
@@ -160,5 +170,7 @@ class BertForPreTraining(nnx.Module):
     if masked_positions is not None:
       seq = gather_positions(seq, masked_positions)
     mlm_logits = self.mlm(seq, self.bert.embeddings.word_embeddings)
-    nsp_logits = self.nsp(out.pooled_output).astype(jnp.float32)
+    pooled = (out.pooled_output if cls_positions is None      # [B, H]
+              else self.bert.pool(out.last_hidden_state, cls_positions))  # [B, S, H]
+    nsp_logits = self.nsp(pooled).astype(jnp.float32)
     return {'mlm_logits': mlm_logits, 'nsp_logits': nsp_logits, 'encoder': out}

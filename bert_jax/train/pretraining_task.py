@@ -6,8 +6,11 @@
 Loss (google-research/bert ``run_pretraining.py``): MLM cross-entropy at the masked
 positions only (the vocabulary projection runs on ``[B, P]`` gathered positions, not on
 ``[B, L]``), averaged with ``masked_lm_weights`` over the whole global batch; plus the
-NSP cross-entropy averaged over examples. ``prepare_batch`` attaches the global
-masked-token count so that gradient accumulation gives exactly the full-batch loss.
+NSP cross-entropy averaged over sequences. Packed rows (``cls_positions`` in the batch,
+``bert_jax.data.packing``) have one NSP label per packed sequence, pooled at its own
+[CLS] (as MLPerf's packed BERT), and the NSP loss is averaged over the real sequences
+(``next_sentence_weights``). ``prepare_batch`` attaches the global masked-token and
+sequence counts so that gradient accumulation gives exactly the full-batch loss.
 
 Held-out evaluation: the data pipeline's eval split (documents no training batch ever
 sees), one deterministic pass, MLM / NSP loss and accuracy summed over every example,
@@ -61,18 +64,27 @@ def _forward(model: BertForPreTraining, batch: Mapping[str, jax.Array], rng):
   mask = make_attention_mask(batch['attention_mask'], segment_ids=batch.get('segment_ids'))
   return model(batch['input_ids'], batch['token_type_ids'], mask,
                position_ids=batch.get('position_ids'),
-               masked_positions=batch['masked_lm_positions'], rng=rng)
+               masked_positions=batch['masked_lm_positions'],
+               cls_positions=batch.get('cls_positions'), rng=rng)
+
+
+def nsp_weights(batch: Mapping[str, jax.Array]) -> jax.Array:
+  """Weight of each NSP label: ``next_sentence_weights`` [B, S] (packed), else ones [B]."""
+  if 'next_sentence_weights' in batch:
+    return batch['next_sentence_weights'].astype(jnp.float32)
+  return jnp.ones(batch['next_sentence_label'].shape, jnp.float32)
 
 
 def _per_example(model, batch, rng):
-  """Per-position / per-example losses and hits: (mlm_ce, mlm_hit [B, P], nsp_ce, nsp_hit [B])."""
+  """Per-position / per-sequence losses and hits: (mlm_ce, mlm_hit [B, P], nsp_ce,
+  nsp_hit [B], or [B, S] for packed rows)."""
   out = _forward(model, batch, rng)
   mlm_logits = out['mlm_logits']                      # [B, P, V] fp32
   ids = batch['masked_lm_ids']                        # [B, P]
   mlm_ce = optax.softmax_cross_entropy_with_integer_labels(mlm_logits, ids)
   mlm_hit = (jnp.argmax(mlm_logits, -1) == ids).astype(jnp.float32)
-  nsp_logits = out['nsp_logits']                      # [B, 2] fp32
-  labels = batch['next_sentence_label']               # [B]
+  nsp_logits = out['nsp_logits']                      # [B, 2] or [B, S, 2] fp32
+  labels = batch['next_sentence_label']               # [B] or [B, S]
   nsp_ce = optax.softmax_cross_entropy_with_integer_labels(nsp_logits, labels)
   nsp_hit = (jnp.argmax(nsp_logits, -1) == labels).astype(jnp.float32)
   return mlm_ce, mlm_hit, nsp_ce, nsp_hit
@@ -82,26 +94,32 @@ def _per_example(model, batch, rng):
 # Loss.
 # ----------------------------------------------------------------------------
 def prepare_batch(batch: dict[str, jax.Array]) -> dict[str, jax.Array]:
-  """Adds ``mlm_weight_per_row`` [B]: the global batch's masked-token weight per row, so a
-  microbatch of b rows normalises by b x that (= the full batch's normaliser / k)."""
+  """Adds ``mlm_weight_per_row`` / ``nsp_weight_per_row`` [B]: the global batch's
+  masked-token / NSP-sequence weight per row, so a microbatch of b rows normalises by b x
+  that (= the full batch's normaliser / k)."""
   w = batch['masked_lm_weights'].astype(jnp.float32)  # [B, P]
-  per_row = jnp.sum(w) / w.shape[0]
-  return {**batch, 'mlm_weight_per_row': jnp.full((w.shape[0],), per_row, jnp.float32)}
+  b = w.shape[0]
+  per_row = lambda x: jnp.full((b,), jnp.sum(x) / b, jnp.float32)
+  return {**batch, 'mlm_weight_per_row': per_row(w),
+          'nsp_weight_per_row': per_row(nsp_weights(batch))}
 
 
 def pretraining_loss(model: BertForPreTraining, batch: Mapping[str, jax.Array], rng=None):
-  """``(mlm_loss + nsp_loss, metrics)``; MLM averaged over the weighted masked positions."""
+  """``(mlm_loss + nsp_loss, metrics)``; MLM averaged over the weighted masked positions,
+  NSP over the (weighted) sequences: every packed sequence counts."""
   mlm_ce, mlm_hit, nsp_ce, nsp_hit = _per_example(model, batch, rng)
-  w = batch['masked_lm_weights'].astype(jnp.float32)
-  if 'mlm_weight_per_row' in batch:
-    denom = jnp.sum(batch['mlm_weight_per_row'])
-  else:
-    denom = jnp.sum(w)
-  denom = jnp.maximum(denom, 1e-5)
+  w = batch['masked_lm_weights'].astype(jnp.float32)   # [B, P]
+  nsp_w = nsp_weights(batch)                            # [B] or [B, S]
+
+  def normaliser(weights, key):  # the global batch's, when prepare_batch attached it
+    return jnp.maximum(jnp.sum(batch[key]) if key in batch else jnp.sum(weights), 1e-5)
+
+  denom, nsp_denom = normaliser(w, 'mlm_weight_per_row'), normaliser(nsp_w, 'nsp_weight_per_row')
   mlm_loss = jnp.sum(mlm_ce * w) / denom
-  nsp_loss = jnp.mean(nsp_ce)
+  nsp_loss = jnp.sum(nsp_ce * nsp_w) / nsp_denom
   metrics = {'mlm_loss': mlm_loss, 'nsp_loss': nsp_loss,
-             'mlm_accuracy': jnp.sum(mlm_hit * w) / denom, 'nsp_accuracy': jnp.mean(nsp_hit)}
+             'mlm_accuracy': jnp.sum(mlm_hit * w) / denom,
+             'nsp_accuracy': jnp.sum(nsp_hit * nsp_w) / nsp_denom}
   return mlm_loss + nsp_loss, metrics
 
 
@@ -109,9 +127,10 @@ def eval_sums(model: BertForPreTraining, batch: Mapping[str, jax.Array]) -> dict
   """Sums over one batch (deterministic): numerators and counts of the held-out metrics."""
   mlm_ce, mlm_hit, nsp_ce, nsp_hit = _per_example(model, batch, None)
   w = batch['masked_lm_weights'].astype(jnp.float32)
+  nsp_w = nsp_weights(batch)
   return {'mlm_loss': jnp.sum(mlm_ce * w), 'mlm_accuracy': jnp.sum(mlm_hit * w),
-          'mlm_count': jnp.sum(w), 'nsp_loss': jnp.sum(nsp_ce),
-          'nsp_accuracy': jnp.sum(nsp_hit), 'nsp_count': jnp.asarray(nsp_ce.shape[0], jnp.float32)}
+          'mlm_count': jnp.sum(w), 'nsp_loss': jnp.sum(nsp_ce * nsp_w),
+          'nsp_accuracy': jnp.sum(nsp_hit * nsp_w), 'nsp_count': jnp.sum(nsp_w)}
 
 
 # ----------------------------------------------------------------------------
@@ -252,4 +271,4 @@ def make_pretraining_task(config, *, process_index: int | None = None,
 
 
 __all__ = ['HeldOutEval', 'eval_sums', 'make_pretraining_task', 'model_config',
-           'prepare_batch', 'pretraining_loss', 'write_model_files']
+           'nsp_weights', 'prepare_batch', 'pretraining_loss', 'write_model_files']
