@@ -34,12 +34,15 @@ defaults of ``bert_jax.train.optimizer`` (``schedule='hf'``: warmup to the peak,
 decay over the remaining steps; bias-corrected ``optax.adamw``), with which the demo
 result above was measured.
 
-Keys (``--config.KEY=VALUE``): global_batch_size, num_train_steps, seed, log_every_steps,
+Keys (``--config.KEY=VALUE``): global_batch_size, num_train_steps, seed, prng_impl
+(the dropout keys' PRNG: threefry2x32 (default) | rbg | unsafe_rbg, XLA's RngBitGenerator as
+MaxText and T5X use, cheaper on accelerators; init stays threefry), log_every_steps,
 checkpoint_every_steps, eval_every_steps, keep_checkpoints, max_nonfinite_steps,
 mesh.{data,fsdp,tensor} (-1 = all remaining devices), optimizer.{name (adamw|lamb),
 learning_rate, warmup_steps, decay, power, weight_decay, max_grad_norm, grad_accum_steps,
 schedule (hf|bert), bias_correction, layer_adaptation (all|decayed), ...}, model.{preset, dtype, scan_layers, remat_policy, hidden_dropout_prob, ...},
-data.{corpus, files, vocab, max_seq_length, max_predictions_per_seq, ...}, init_from,
+data.{corpus, files, vocab, max_seq_length, max_predictions_per_seq, packing,
+max_sequences_per_row (packing: NSP for each packed sequence), ...}, init_from,
 eval_batch_size, eval_batches, peak_tflops. Expected full-scale results: BERT-base after
 1M steps reaches ~ 71-72 % MLM accuracy / ~ 98 % NSP accuracy on Wikipedia+BooksCorpus.
 """

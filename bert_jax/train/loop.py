@@ -113,6 +113,12 @@ def default_train_config() -> ml_collections.ConfigDict:
   """The keys ``train`` reads (tasks add ``model``, ``data``, ... beside them)."""
   c = ml_collections.ConfigDict()
   c.seed = 0                     # init, dropout and data order (seed_keys)
+  # The PRNG implementation of the dropout keys (seed_keys; jax.random.key impl):
+  # 'threefry2x32' (JAX's default; the same masks on any mesh), or 'rbg' / 'unsafe_rbg'
+  # (XLA's RngBitGenerator, as MaxText and T5X use: cheaper on TPU/GPU; a run's masks may
+  # then depend on the mesh, so resume bitwise on the same mesh). Init is always threefry:
+  # the same seed gives the same initial parameters whatever this says.
+  c.prng_impl = 'threefry2x32'
   c.global_batch_size = 256      # rows per optimizer step, over all processes
   c.num_train_steps = 1000
   c.log_every_steps = 50
@@ -135,14 +141,22 @@ def default_train_config() -> ml_collections.ConfigDict:
 # ----------------------------------------------------------------------------
 # Building the state.
 # ----------------------------------------------------------------------------
-def seed_keys(seed: int) -> tuple[jax.Array, jax.Array]:
+PRNG_IMPLS = ('threefry2x32', 'rbg', 'unsafe_rbg')  # config.prng_impl
+
+
+def seed_keys(seed: int, prng_impl: str = 'threefry2x32') -> tuple[jax.Array, jax.Array]:
   """(init key, dropout key) of a run: two independent streams of ``seed``.
 
   ``nnx.Rngs(key)`` draws its k-th key as ``fold_in(key, k)`` and the train step's dropout
   key of step k is ``fold_in(dropout key, k)``; with one key for both, step k's dropout
   would reuse the key that initialised the k-th parameter (e.g. a fine-tuning head).
+  The init key is always threefry; the dropout key is of ``prng_impl`` (``PRNG_IMPLS``).
   """
+  if prng_impl not in PRNG_IMPLS:
+    raise InputError(f'prng_impl={prng_impl!r}; expected one of {PRNG_IMPLS}.')
   init, drop = jax.random.split(jax.random.key(int(seed)))
+  if prng_impl != 'threefry2x32':
+    drop = jax.random.split(jax.random.key(int(seed), impl=prng_impl))[1]
   return init, drop
 
 
@@ -324,6 +338,8 @@ def _train(config, workdir, task: Task, devices, lock: list) -> TrainResult:
                      f'(batch mesh axes {partitioning.describe(mesh)} x grad_accum_steps '
                      f'{accum}).')
   seed = int(config.seed)
+  prng_impl = str(config.get('prng_impl', 'threefry2x32'))
+  seed_keys(seed, prng_impl)  # a bad prng_impl fails before the workdir is touched
   setup = setup_state(config, task.build_model, mesh, rules)
   tx, state_sh, param_sh = setup.tx, setup.shardings, setup.shardings.params
 
@@ -359,7 +375,7 @@ def _train(config, workdir, task: Task, devices, lock: list) -> TrainResult:
       make_train_step(setup.graphdef, task.loss_fn, tx, setup.schedule, grad_accum_steps=accum,
                       prepare_batch=task.prepare_batch, mesh=mesh, rules=rules),
       state_sh, mesh, rules)
-  rng = seed_keys(seed)[1]  # dropout; fold_in(rng, step) in the step
+  rng = seed_keys(seed, prng_impl)[1]  # dropout; fold_in(rng, step) in the step
   peak, peak_note = mfu_lib.peak_flops(list(mesh.devices.flat),
                                        peak_tflops=float(config.get('peak_tflops', 0.0)))
   writer = MetricsWriter(workdir, total_steps=num_steps, initial_step=start,
