@@ -3,6 +3,7 @@ r"""Speed of one pretraining train step (MLM + NSP, AdamW): bert_jax against pee
   python benchmarks/train_step.py               # tiny,mini,small: ~2 min of CPU time on 2 cores
   python benchmarks/train_step.py --models=base --steps=2 --repeats=3
   python benchmarks/train_step.py --models=small,base --batch=32 --bf16 --json=out.json  # GPU/TPU
+  python benchmarks/train_step.py --packing --models=tiny --seq=512 --max_predictions=80
 
 Measures, in one run on this machine (the default JAX backend: CPU here, GPU/TPU when
 present), for every model preset of ``--models`` at the same shape and batch (seq
@@ -28,6 +29,11 @@ Each framework does ``--warmup`` steps first (compile / allocator warm-up, not t
 then ``--repeats`` timed runs of ``--steps`` steps each; the table gives the median
 (and the spread, (max - min) / median, of the repeats: the 2-core machines are shared
 and noisy). ``vs bert_jax`` is bert_jax's tokens/s over the row's (>1: bert_jax faster).
+
+``--packing`` instead compares the same trainer step on real batches of the embedded corpus
+(its own vocabulary) made by the data pipeline without and with ``data.packing``: the
+figure is *real* (non-pad) tokens/s, steps/s x the mean non-pad tokens of a batch (over
+``--packing_batches`` batches). Packed rows also train NSP for every packed sequence.
 
 FLOPs per token: ``bert_jax.train.mfu.bert_flops_per_token``, i.e. the FIELD-NOTES
 formula 6L(4d^2 + 2d d_ff) + 12 L d T + 6 (d^2 + d V) f (checked here against an
@@ -234,6 +240,81 @@ def measure_bert_jax(cfg, batch_np: dict, *, dense: bool = False, steps: int = 3
 
 
 # ----------------------------------------------------------------------------
+# Packed vs padded batches of real text.
+# ----------------------------------------------------------------------------
+def corpus_batches(data_dir: str, *, seq: int, max_predictions: int, batch: int, packing: bool,
+                   count: int) -> tuple[list[dict], int]:
+  """``count`` batches of the embedded corpus from the data pipeline (seed 0), and the
+  vocabulary size."""
+  # pylint: disable-next=import-outside-toplevel
+  from bert_jax.data import default_data_config, make_pretrain_iterator
+  data = default_data_config()
+  data.data_dir = data_dir
+  data.max_seq_length = seq
+  data.max_predictions_per_seq = max_predictions
+  data.packing = packing
+  data.prefetch = 0
+  it, tok = make_pretrain_iterator(data, global_batch_size=batch, seed=0, process_index=0,
+                                   process_count=1)
+  batches = [next(it) for _ in range(count)]
+  it.close()
+  return batches, tok.vocab_size
+
+
+def compare_packing(args, timing: dict) -> list[dict]:
+  """Rows of the ``--packing`` table: padded vs packed, per model preset."""
+  import tempfile  # pylint: disable=import-outside-toplevel
+  from bert_jax.models import BertConfig
+  tmp = None if args.data_dir else tempfile.TemporaryDirectory()
+  data_dir = args.data_dir or tmp.name
+  rows = []
+  try:
+    made = {}
+    for packing in (False, True):
+      t = time.perf_counter()
+      made[packing] = corpus_batches(data_dir, seq=args.seq, max_predictions=args.max_predictions,
+                                     batch=args.batch, packing=packing,
+                                     count=args.packing_batches)
+      print(f'  {"packed" if packing else "padded"} batches: {time.perf_counter() - t:.0f} s',
+            flush=True)
+    for name in [m.strip() for m in args.models.split(',') if m.strip()]:
+      for packing in (False, True):
+        batches, vocab = made[packing]
+        cfg = BertConfig.preset(name, vocab_size=vocab, max_position_embeddings=max(512, args.seq),
+                                dtype='bfloat16' if args.bf16 else 'float32')
+        real = float(np.mean([b['attention_mask'].sum() for b in batches]))  # per batch
+        seqs = float(np.mean([b['next_sentence_weights'].sum() if packing else len(b['input_ids'])
+                              for b in batches]))
+        r = measure_bert_jax(cfg, batches[0], num_devices=args.devices, model_name=name,
+                             max_predictions=args.max_predictions, **timing)
+        rows.append({'model': name, 'rows': 'packed' if packing else 'padded',
+                     'steps_per_sec': r.steps_per_sec, 'spread': r.spread,
+                     'real_tokens_per_batch': real, 'sequences_per_batch': seqs,
+                     'fill': real / (args.batch * args.seq),
+                     'real_tokens_per_sec': r.steps_per_sec * real,
+                     'sequences_per_sec': r.steps_per_sec * seqs})
+        print(f'  {name} {rows[-1]["rows"]}: {r.steps_per_sec:.3f} steps/s', flush=True)
+  finally:
+    if tmp:
+      tmp.cleanup()
+  return rows
+
+
+def format_packing_table(rows: list[dict]) -> str:
+  head = (f'{"model":<6} {"rows":<7} {"steps/s":>8} {"spread":>6} {"fill":>6} '
+          f'{"seqs/batch":>10} {"real tok/s":>10} {"seqs/s":>7} {"vs padded":>9}')
+  lines = [head, '-' * len(head)]
+  padded = {r['model']: r['real_tokens_per_sec'] for r in rows if r['rows'] == 'padded'}
+  for r in rows:
+    ratio = r['real_tokens_per_sec'] / padded[r['model']] if r['model'] in padded else float('nan')
+    lines.append(f'{r["model"]:<6} {r["rows"]:<7} {r["steps_per_sec"]:8.3f} '
+                 f'{100 * r["spread"]:5.0f}% {100 * r["fill"]:5.1f}% '
+                 f'{r["sequences_per_batch"]:10.1f} {r["real_tokens_per_sec"]:10.0f} '
+                 f'{r["sequences_per_sec"]:7.1f} {ratio:8.2f}x')
+  return '\n'.join(lines)
+
+
+# ----------------------------------------------------------------------------
 # Peers.
 # ----------------------------------------------------------------------------
 def torch_device_for(jax_platform: str) -> str | None:
@@ -424,6 +505,13 @@ def main(argv=None) -> None:
                   help='Which peers to run besides bert_jax: any of dense, torch, flax '
                        '(default all; "" = bert_jax only).')
   ap.add_argument('--json', default='', help='Also write the results to this JSON file.')
+  ap.add_argument('--packing', action='store_true',
+                  help='Instead of the peers: padded vs packed batches of the embedded corpus '
+                       '(real tokens/s; e.g. --seq=512 --max_predictions=80).')
+  ap.add_argument('--packing_batches', type=int, default=20,
+                  help='--packing: batches whose mean non-pad tokens scale steps/s (default 20).')
+  ap.add_argument('--data_dir', default='',
+                  help='--packing: where the embedded corpus is built (default: a temp dir).')
   args = ap.parse_args(argv)
   if args.max_predictions > args.seq - 2:
     ap.error(f'--max_predictions={args.max_predictions} must be <= --seq - 2')
@@ -434,7 +522,7 @@ def main(argv=None) -> None:
   from bert_jax.models import BertConfig
   from bert_jax.train import mfu as mfu_lib
 
-  peers = {p.strip() for p in args.peers.split(',') if p.strip()}
+  peers = {p.strip() for p in args.peers.split(',') if p.strip()} if not args.packing else set()
   unknown = peers - {'dense', 'torch', 'flax'}
   if unknown:
     ap.error(f'--peers: unknown {sorted(unknown)}')
@@ -445,8 +533,9 @@ def main(argv=None) -> None:
   print(f'{datetime.date.today()}  {platform.node()}  {len(os.sched_getaffinity(0))} CPU cores; '
         f'jax {jax.__version__} on {len(devices)} x {devices[0].device_kind} ({platform_name})')
   print(f'peak for MFU: {peak / 1e12 if peak else float("nan"):.3f} TFLOP/s ({peak_note})')
+  vocab = "the corpus's" if args.packing else args.vocab
   print(f'batch {args.batch} x seq {args.seq}, {args.max_predictions} masked positions per row, '
-        f'vocab {args.vocab}; {args.warmup} warm-up step(s), then median of {args.repeats} x '
+        f'vocab {vocab}; {args.warmup} warm-up step(s), then median of {args.repeats} x '
         f'{args.steps} steps; {"bf16" if args.bf16 else "fp32"}')
   base = BertConfig.preset('base')
   print('FLOPs/token, BERT-base T=128 (FIELD-NOTES: ~668 dense, ~545 sparse): '
@@ -471,6 +560,20 @@ def main(argv=None) -> None:
   results: list[Result] = []
   dtype = 'bfloat16' if args.bf16 else 'float32'
   timing = dict(steps=args.steps, repeats=args.repeats, warmup=args.warmup)
+  if args.packing:
+    rows = compare_packing(args, timing)
+    print()
+    print(format_packing_table(rows))
+    print('\nreal tok/s = steps/s x mean non-pad tokens per batch; fill = non-pad share of '
+          'the batch; vs padded = real tok/s over the padded row\'s.')
+    if args.json:
+      with open(args.json, 'x', encoding='utf-8') as f:
+        json.dump({'date': str(datetime.date.today()), 'host': platform.node(),
+                   'cpu_cores': len(os.sched_getaffinity(0)), 'jax': jax.__version__,
+                   'device': devices[0].device_kind, 'args': vars(args), 'packing': rows},
+                  f, indent=2)
+      print(f'wrote {args.json}')
+    return
   for name in [m.strip() for m in args.models.split(',') if m.strip()]:
     cfg = BertConfig.preset(name, vocab_size=args.vocab, dtype=dtype)
     batch = synthetic_batch(args.batch, args.seq, args.max_predictions, args.vocab)

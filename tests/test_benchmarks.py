@@ -43,3 +43,13 @@ def test_dense_head_loss_equals_sparse_head_loss():
   (sparse, m_sparse), (dense, m_dense) = both(params, batch)
   np.testing.assert_allclose(float(dense), float(sparse), rtol=1e-5)
   np.testing.assert_allclose(float(m_dense['mlm_loss']), float(m_sparse['mlm_loss']), rtol=1e-5)
+
+
+def test_packing_table_compares_real_tokens_per_second():
+  rows = [{'model': 'tiny', 'rows': rows, 'steps_per_sec': sps, 'spread': 0.1,
+           'real_tokens_per_batch': real, 'sequences_per_batch': seqs, 'fill': real / 4096,
+           'real_tokens_per_sec': sps * real, 'sequences_per_sec': sps * seqs}
+          for rows, sps, real, seqs in (('padded', 0.5, 2048, 8), ('packed', 0.5, 3072, 12))]
+  table = bench.format_packing_table(rows)
+  assert table.splitlines()[-1].split()[-1] == '1.50x'  # same steps/s, 1.5x the real tokens
+  assert ' 75.0% ' in table.splitlines()[-1]
