@@ -14,22 +14,14 @@ Orbax work), and every bad file gives one ``InputError`` that names it:
 from __future__ import annotations
 
 import json
-import os
 from typing import Any, Iterator
 
 from etils import epath
 
 from bert_jax.errors import InputError
+from bert_jax.workdir import PathLike, as_path  # the one path constructor
 
-PathLike = str | os.PathLike | epath.Path
-
-
-def as_path(path: PathLike) -> epath.Path:
-  """A local or bucket path (``etils.epath``); ``~`` is expanded for local paths."""
-  p = str(path)
-  if p.startswith('~'):
-    p = os.path.expanduser(p)
-  return epath.Path(p)
+__all__ = ['as_path', 'check_input_file', 'read_json', 'read_lines', 'read_text']
 
 
 def check_input_file(path: PathLike, *, what: str = 'file') -> epath.Path:

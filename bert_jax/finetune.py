@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import json
 import math
 import pathlib
 import sys
@@ -39,22 +38,22 @@ import numpy as np
 from flax import nnx
 
 from bert_jax import distributed
-from bert_jax.workdir import as_workdir
-from bert_jax.convert import orbax_io, params_to_model
-from bert_jax.convert.params import flatten, is_scanned, normalize_keys, unflatten
+from bert_jax.convert import params_to_model
+from bert_jax.convert.params import flatten, normalize_keys, unflatten
 from bert_jax.config_checks import check_optimizer
 from bert_jax.data.finetune import eval_batches, num_examples, train_dataset
 from bert_jax.errors import EXIT_BAD_INPUT, EXIT_PREEMPTED, InputError, run_absl
-from bert_jax.serve.loading import BEST_FILE, resolve_params
 from bert_jax.tasks import get_task
 from bert_jax.tasks.config import main_metric
-from bert_jax.tasks.encoder import (Encoder, check_workdir_files, encoder_from_workdir,
-                                    load_encoder, write_workdir_files)
+from bert_jax.tasks.encoder import Encoder, encoder_from_workdir, load_encoder
 from bert_jax.train import loop
 from bert_jax.train import optimizer as opt_lib
 from bert_jax.train import workdir_lock
 from bert_jax.train.loop import Task, default_train_config
-from bert_jax.train.metrics_writer import EVAL_METRICS_FILE
+from bert_jax.workdir import (CHECKPOINTS_DIR, EVAL_DIR, PREDICT_DIR, TASK_FILE, as_workdir,
+                              check_model_files, committed_steps, read_eval_metrics,
+                              read_task_info, resolve_params, restore_model, write_best,
+                              write_eval_result, write_model_files)
 
 MODES = ('train', 'eval', 'predict')
 
@@ -146,9 +145,13 @@ def setup(cfg: Any, workdir: pathlib.Path | None = None) -> Setup:
     arrays, meta = task.make_features(train_examples, encoder.tokenizer, cfg, labels)
     train = EvalSet('train', where, train_examples, arrays, meta)
   else:
+    if workdir is None or not (workdir / TASK_FILE).is_file():
+      raise InputError(f'{None if workdir is None else workdir / TASK_FILE}: not found; '
+                       '--config.mode=eval/predict needs the --workdir of a fine-tuning run '
+                       '(train it first with --config.mode=train).')
     info = read_task_info(workdir)
     if info.get('task') != cfg.task:
-      raise InputError(f'{workdir / "task.json"}: this workdir holds a {info.get("task")!r} '
+      raise InputError(f'{workdir / TASK_FILE}: this workdir holds a {info.get("task")!r} '
                        f'model, the config is for {cfg.task!r}.')
     encoder = encoder_from_workdir(workdir, cfg)
     labels, train = info['labels'], None
@@ -158,14 +161,6 @@ def setup(cfg: Any, workdir: pathlib.Path | None = None) -> Setup:
   s = Setup(cfg, task, encoder, labels, n_out, train, dev)
   nnx.eval_shape(lambda: s.make_model(nnx.Rngs(0), with_encoder_weights=False))  # config errors now
   return s
-
-
-def read_task_info(workdir: pathlib.Path | None) -> dict[str, Any]:
-  path = None if workdir is None else workdir / 'task.json'
-  if path is None or not path.is_file():
-    raise InputError(f'{path}: not found; --config.mode=eval/predict needs the --workdir of a '
-                     'fine-tuning run (train it first with --config.mode=train).')
-  return json.loads(path.read_text(encoding='utf-8'))
 
 
 # ----------------------------------------------------------------------------
@@ -296,11 +291,9 @@ def _shared_subtree(subtree: Any, reference: Any) -> Any:
 
 def _best_step(s: Setup, workdir: pathlib.Path) -> dict[str, Any]:
   """The committed step with the highest dev ``main_metric`` (``W/eval_metrics.jsonl``)."""
-  steps = set(orbax_io.committed_steps(workdir / orbax_io.CHECKPOINTS_DIR))
+  steps = set(committed_steps(workdir / CHECKPOINTS_DIR))
   best = None
-  path = workdir / EVAL_METRICS_FILE
-  for line in path.read_text(encoding='utf-8').splitlines() if path.is_file() else []:
-    row = json.loads(line)
+  for row in read_eval_metrics(workdir):
     if row.get('step') not in steps:
       continue
     metrics = {k: (math.nan if v is None else v) for k, v in row.items() if k != 'step'}
@@ -316,11 +309,9 @@ def _best_step(s: Setup, workdir: pathlib.Path) -> dict[str, Any]:
 def _restore_model(s: Setup, workdir: pathlib.Path):
   """The task model with the parameters of the best (else latest) checkpoint of ``workdir``."""
   _, params_dir, best = resolve_params(workdir)
-  params = orbax_io.restore_params(params_dir)
-  config = dataclasses.replace(s.encoder.config,  # HAN (task xdc) has no encoder
-                               scan_layers='bert' in params and is_scanned(params))
   make = lambda c, rngs: s.task.make_model(c, s.cfg, s.num_outputs, rngs)
-  return params_to_model(params, config, model_cls=make), best, params_dir.parent
+  model, _ = restore_model(params_dir, s.encoder.config, make)
+  return model, best, params_dir.parent
 
 
 def train(s: Setup, workdir: pathlib.Path, *, verbose: bool = True,
@@ -330,7 +321,9 @@ def train(s: Setup, workdir: pathlib.Path, *, verbose: bool = True,
   num_train = num_examples(s.train.arrays)
   config = train_config(s.cfg, num_train)
   config.progress_bar = bool(s.cfg.progress_bar) and verbose
-  check_workdir_files(workdir, s.encoder, s.task_info)  # written once the restore succeeded
+  source = f'init_checkpoint {s.encoder.source}'
+  check_model_files(workdir, s.encoder.config, task_info=s.task_info,
+                    source=source)  # written once the restore succeeded
   build = lambda rngs: s.make_model(rngs, with_encoder_weights=False)
   init_params = None
   if s.encoder.params is not None:
@@ -351,7 +344,9 @@ def train(s: Setup, workdir: pathlib.Path, *, verbose: bool = True,
   task = Task(name=f'finetune/{s.cfg.task}', build_model=build,
               loss_fn=s.task.make_loss_fn(s.cfg), train_iter=train_iter,
               eval_fn=eval_fn, init_params=init_params,
-              write_files=lambda w: write_workdir_files(w, s.encoder, s.task_info),
+              write_files=lambda w: write_model_files(
+                  w, s.encoder.config, tokenizer_files=s.encoder.tokenizer_dir,
+                  task_info=s.task_info, source=source),
               portable_data_iter=True)  # one global stream, each process takes its rows
   if verbose and distributed.is_main():
     print(f'finetune: {s.cfg.task} on {s.train.where} ({num_train} features), dev '
@@ -364,7 +359,7 @@ def train(s: Setup, workdir: pathlib.Path, *, verbose: bool = True,
   distributed.barrier('bert_jax_finetune_trained')  # process 0 has committed the last step
   best = _best_step(s, workdir)
   if jax.process_index() == 0:
-    (workdir / BEST_FILE).write_text(json.dumps(best, indent=2) + '\n', encoding='utf-8')
+    write_best(workdir, best)
   distributed.barrier('bert_jax_best_json')  # the others read it next
   return best
 
@@ -392,18 +387,17 @@ def _run(s: Setup, cfg: Any, workdir: pathlib.Path, verbose: bool, devices
     if cfg.task == 'squad' and cfg.squad.use_dev_threshold and thresh is not None:
       s.cfg.squad.null_score_diff_threshold = float(thresh)
     results = predict_results(s, model, predictor)
-    paths = write_results(s, workdir / 'predict', results) if distributed.is_main() else []
+    paths = write_results(s, workdir / PREDICT_DIR, results) if distributed.is_main() else []
     n = sum(len(es.examples) for es in s.dev)
     if verbose:
       print(f'predict: {n} inputs with {source}; wrote {", ".join(map(str, paths))}', flush=True)
     return {'num_examples': n}
   metrics, results = evaluate(s, model, predictor)
-  out_dir = workdir / 'eval'
+  out_dir = workdir / EVAL_DIR
   paths = []
   if distributed.is_main():  # process 0 alone writes outputs
     paths = write_results(s, out_dir, results)
-    (out_dir / 'metrics.json').write_text(
-        json.dumps({'checkpoint': str(source), **metrics}, indent=2) + '\n', encoding='utf-8')
+    write_eval_result(workdir, {'checkpoint': str(source), **metrics})
   verbose = verbose and distributed.is_main()
   if verbose:
     print(f'{cfg.task} dev ({source}, {time.time() - t0:.0f} s): {format_metrics(metrics)}; '

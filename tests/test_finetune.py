@@ -22,7 +22,7 @@ from bert_jax.convert.testing import minilm_dir
 from bert_jax.demo import load_experiment
 from bert_jax.errors import InputError
 from bert_jax.metrics import squad as squad_metrics
-from bert_jax.serve.loading import load_finetuned
+from bert_jax.workdir import load_finetuned
 from test_train_support import pretrain_korean_tiny
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent

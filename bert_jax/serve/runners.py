@@ -31,7 +31,7 @@ from bert_jax.masks import make_attention_mask
 from bert_jax.serve import batching
 from bert_jax.serve import explain as explain_lib
 from bert_jax.serve import mrc
-from bert_jax.serve.loading import Finetuned, load_finetuned
+from bert_jax.workdir import Finetuned, load_finetuned
 from bert_jax.tasks import squad
 from bert_jax.tasks import xdc as xdc_task
 

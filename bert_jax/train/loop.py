@@ -44,6 +44,7 @@ from jax.sharding import Mesh
 
 from bert_jax import distributed
 from bert_jax.errors import InputError
+from bert_jax import workdir as workdir_lib
 from bert_jax.workdir import as_workdir
 from bert_jax.train import checkpoints as ckpt_lib
 from bert_jax.train import mfu as mfu_lib
@@ -337,7 +338,7 @@ def _train(config, workdir, task: Task, devices, lock: list) -> TrainResult:
     if jax.process_index() == 0:
       if task.write_files is not None:
         task.write_files(workdir)
-      changed = ckpt_lib.write_config(workdir, config)
+      changed = workdir_lib.write_config(workdir, config)
       if changed:
         logging.warning('config differs from the one this workdir was run with before (kept '
                         'as config.<time>.json): %s', ', '.join(changed[:20]))
@@ -468,4 +469,4 @@ def _train(config, workdir, task: Task, devices, lock: list) -> TrainResult:
 
 
 def _json_safe(config) -> Any:
-  return json.loads(ckpt_lib.config_to_json(config))
+  return json.loads(workdir_lib.config_to_json(config))

@@ -15,7 +15,6 @@ next to the accuracy of always predicting the most frequent token / label.
 """
 from __future__ import annotations
 
-import json
 from typing import Any, Mapping
 
 import jax
@@ -33,12 +32,8 @@ from bert_jax.train import partitioning
 from bert_jax.train.loop import Task
 from bert_jax.train.mfu import bert_flops_per_token
 from bert_jax.train.step import make_eval_step
+from bert_jax.workdir import SHAPE_KEYS, TOKENIZER_DIR, write_model_files
 
-MODEL_CONFIG = 'model_config.json'
-TOKENIZER_DIR = 'tokenizer'
-# BertConfig fields that fix the parameter shapes: a workdir never mixes two of them.
-SHAPE_KEYS = ('vocab_size', 'hidden_size', 'num_hidden_layers', 'num_attention_heads',
-              'intermediate_size', 'max_position_embeddings', 'type_vocab_size')
 
 
 # ----------------------------------------------------------------------------
@@ -173,30 +168,11 @@ class HeldOutEval:
 
 
 # ----------------------------------------------------------------------------
-# Workdir files and the task.
+# The task (its workdir files: ``bert_jax.workdir.write_model_files``).
 # ----------------------------------------------------------------------------
-def write_model_files(workdir: epath.Path, cfg: BertConfig, tokenizer) -> None:
-  """``model_config.json`` and ``tokenizer/``; a workdir of another model is an error."""
-  path = epath.Path(workdir) / MODEL_CONFIG
-  if path.is_file():
-    old = json.loads(path.read_text(encoding='utf-8'))
-    diff = [k for k in SHAPE_KEYS if old.get(k) != getattr(cfg, k)]
-    if diff:
-      raise InputError(f'{path} describes a model with {diff[0]}={old.get(diff[0])}, this run '
-                       f'has {diff[0]}={getattr(cfg, diff[0])}; use a new --workdir.')
-  path.write_text(cfg.to_json() + '\n', encoding='utf-8')
-  if tokenizer is not None:
-    from bert_jax.tokenization import save_tokenizer_files  # pylint: disable=g-import-not-at-top
-    try:
-      save_tokenizer_files(tokenizer, epath.Path(workdir) / TOKENIZER_DIR)
-    except FileExistsError as e:
-      raise InputError(f'{e} (this workdir was trained with another vocabulary; use a new '
-                       '--workdir).') from None
-
-
 def _init_from(path: str, cfg: BertConfig):
   def load() -> dict[str, Any]:
-    from bert_jax.convert import load_pretrained  # pylint: disable=g-import-not-at-top
+    from bert_jax.workdir import load_pretrained  # pylint: disable=g-import-not-at-top
     pre = load_pretrained(path, scan_layers=cfg.scan_layers)
     diff = [k for k in SHAPE_KEYS if getattr(pre.config, k) != getattr(cfg, k)]
     if diff:
@@ -244,7 +220,7 @@ def make_pretraining_task(config, *, process_index: int | None = None,
       eval_fn=eval_fn,
       init_params=_init_from(init_from, cfg) if init_from else None,
       prepare_batch=prepare_batch,
-      write_files=lambda workdir: write_model_files(workdir, cfg, tokenizer),
+      write_files=lambda workdir: write_model_files(workdir, cfg, tokenizer=tokenizer),
       flops_per_token=bert_flops_per_token(cfg, int(data.max_seq_length),
                                            int(data.max_predictions_per_seq)),
       portable_data_iter=str(data.get('process_split', 'batches')) == 'batches',
@@ -252,4 +228,4 @@ def make_pretraining_task(config, *, process_index: int | None = None,
 
 
 __all__ = ['HeldOutEval', 'eval_sums', 'make_pretraining_task', 'model_config',
-           'prepare_batch', 'pretraining_loss', 'write_model_files']
+           'prepare_batch', 'pretraining_loss']
