@@ -69,7 +69,7 @@ def qa_choice_rows(squad_json: pathlib.Path, rng: random.Random) -> list[list[st
 
 def _pair_module():
   spec = importlib.util.spec_from_file_location('make_classification',
-                                                RESOURCES / 'make_classification.py')
+                                                ROOT / 'tools' / 'make_classification.py')
   module = importlib.util.module_from_spec(spec)
   spec.loader.exec_module(module)
   return module
