@@ -351,8 +351,8 @@ def resolve_params(path: PathLike) -> tuple[pathlib.Path, pathlib.Path, dict[str
 def restore_model(params_dir: pathlib.Path, config, make_model: Callable, *,
                   require: tuple[str, ...] = ()):
   """(``make_model(config, rngs)`` holding the parameters saved at ``params_dir``, the
-  config it was built with: ``scan_layers`` follows the saved tree); ``require``: top-level subtrees that
-  must be there (``('bert', 'head')`` for a ``BertForTask``)."""
+  config it was built with: ``scan_layers`` follows the saved tree). ``require``: the
+  top-level subtrees that must be there (``('bert', 'head')`` for a ``BertForTask``)."""
   from bert_jax.convert import orbax_io, params_to_model  # pylint: disable=g-import-not-at-top
   from bert_jax.convert.params import is_scanned  # pylint: disable=g-import-not-at-top
   params = orbax_io.restore_params(params_dir)
