@@ -172,11 +172,12 @@ def extract_features(checkpoint: str, input_file: str, output_file: str, *,
   output file is kept unless ``overwrite``. ``verbose``: progress, truncation warnings
   and a summary on stderr.
   """
-  # Imported here: bert_jax.models.heads imports this module for combine_layers.
-  from bert_jax.convert import load_pretrained, params_to_model
+  # Imported here, so that ``--help`` and argument errors answer at once.
+  from bert_jax.convert import params_to_model
   from bert_jax.convert.fsio import atomic_output_file, check_output_file
   from bert_jax.convert.pretrained import quiet_load_tokenizer
   from bert_jax.models import BertModel
+  from bert_jax.workdir import load_pretrained
   check_output_file(output_file, overwrite=overwrite, flag='--output_file')
   examples = read_examples(input_file)
   pre = load_pretrained(checkpoint)

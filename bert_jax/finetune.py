@@ -49,7 +49,7 @@ from bert_jax.tasks.predictor import Predictor
 from bert_jax.train import loop
 from bert_jax.train import optimizer as opt_lib
 from bert_jax.train import workdir_lock
-from bert_jax.train.loop import Task, default_train_config
+from bert_jax.train.loop import TrainSpec, default_train_config
 from bert_jax.workdir import (CHECKPOINTS_DIR, EVAL_DIR, PREDICT_DIR, TASK_FILE, as_workdir,
                               check_model_files, committed_steps, read_eval_metrics,
                               read_task_info, resolve_params, restore_model, write_best,
@@ -69,7 +69,7 @@ class EvalSet:
 
 
 @dataclasses.dataclass
-class Setup:
+class Prepared:
   """Everything a fine-tuning run needs, built (and checked) before any step."""
   cfg: Any
   task: types.ModuleType
@@ -129,7 +129,7 @@ def featurise(cfg: Any, task, split: str, tokenizer, labels: Sequence[str]) -> l
   return sets
 
 
-def setup(cfg: Any, workdir: pathlib.Path | None = None) -> Setup:
+def prepare(cfg: Any, workdir: pathlib.Path | None = None) -> Prepared:
   """Loads and checks the encoder, reads and featurises the data (no training yet)."""
   if cfg.mode not in MODES:
     raise InputError(f'--config.mode={cfg.mode!r}; expected one of {MODES}.')
@@ -158,7 +158,7 @@ def setup(cfg: Any, workdir: pathlib.Path | None = None) -> Setup:
   n_out = task.num_outputs(cfg, labels)
   split = 'predict' if cfg.mode == 'predict' else 'dev'
   dev = featurise(cfg, task, split, encoder.tokenizer, labels)
-  s = Setup(cfg, task, encoder, labels, n_out, train, dev)
+  s = Prepared(cfg, task, encoder, labels, n_out, train, dev)
   nnx.eval_shape(lambda: s.make_model(nnx.Rngs(0), with_encoder_weights=False))  # config errors now
   return s
 
@@ -166,13 +166,13 @@ def setup(cfg: Any, workdir: pathlib.Path | None = None) -> Setup:
 # ----------------------------------------------------------------------------
 # Evaluation and prediction.
 # ----------------------------------------------------------------------------
-def predict_results(s: Setup, model, predictor: Predictor) -> list[Any]:
+def predict_results(s: Prepared, model, predictor: Predictor) -> list[Any]:
   """The post-processed predictions of ``model`` on each of ``s.dev``."""
   return [s.task.postprocess(s.cfg, es.examples, es.meta, predictor(model, es.arrays), s.labels)
           for es in s.dev]
 
 
-def evaluate(s: Setup, model, predictor: Predictor) -> tuple[dict[str, float], list[Any]]:
+def evaluate(s: Prepared, model, predictor: Predictor) -> tuple[dict[str, float], list[Any]]:
   """Metrics over the dev set(s) (keys ``set/metric`` when there are several) and the
   post-processed results (for ``write_results``)."""
   metrics, results = {}, predict_results(s, model, predictor)
@@ -183,7 +183,7 @@ def evaluate(s: Setup, model, predictor: Predictor) -> tuple[dict[str, float], l
   return metrics, results
 
 
-def primary(s: Setup, metrics: dict[str, float]) -> float:
+def primary(s: Prepared, metrics: dict[str, float]) -> float:
   key = main_metric(s.cfg)
   if len(s.dev) > 1:
     key = f'{s.dev[0].name}/{key}'
@@ -191,7 +191,8 @@ def primary(s: Setup, metrics: dict[str, float]) -> float:
   return -math.inf if math.isnan(value) else value
 
 
-def write_results(s: Setup, directory: pathlib.Path, results: Sequence[Any]) -> list[pathlib.Path]:
+def write_results(s: Prepared, directory: pathlib.Path, results: Sequence[Any]
+                  ) -> list[pathlib.Path]:
   paths = []
   for es, result in zip(s.dev, results):
     sub = directory / es.name if len(s.dev) > 1 else directory
@@ -251,7 +252,7 @@ def _shared_subtree(subtree: Any, reference: Any) -> Any:
   return unflatten({p: v for p, v in given.items() if p in want})
 
 
-def _best_step(s: Setup, workdir: pathlib.Path) -> dict[str, Any]:
+def _best_step(s: Prepared, workdir: pathlib.Path) -> dict[str, Any]:
   """The committed step with the highest dev ``main_metric`` (``W/eval_metrics.jsonl``)."""
   steps = set(committed_steps(workdir / CHECKPOINTS_DIR))
   best = None
@@ -268,7 +269,7 @@ def _best_step(s: Setup, workdir: pathlib.Path) -> dict[str, Any]:
   return best
 
 
-def _restore_model(s: Setup, workdir: pathlib.Path):
+def _restore_model(s: Prepared, workdir: pathlib.Path):
   """The task model with the parameters of the best (else latest) checkpoint of ``workdir``."""
   _, params_dir, best = resolve_params(workdir)
   make = lambda c, rngs: s.task.make_model(c, s.cfg, s.num_outputs, rngs)
@@ -276,7 +277,7 @@ def _restore_model(s: Setup, workdir: pathlib.Path):
   return model, best, params_dir.parent
 
 
-def train(s: Setup, workdir: pathlib.Path, *, verbose: bool = True,
+def train(s: Prepared, workdir: pathlib.Path, *, verbose: bool = True,
           devices: list[jax.Device] | None = None) -> dict[str, Any] | None:
   """Fine-tunes ``s`` in ``workdir`` (resuming what is there); returns ``best.json``, or
   None when the run was preempted (SIGTERM / Ctrl-C: saved, to be resumed)."""
@@ -303,20 +304,20 @@ def train(s: Setup, workdir: pathlib.Path, *, verbose: bool = True,
   train_iter = iter(train_dataset(s.train.arrays, int(s.cfg.batch_size), seed=int(s.cfg.seed),
                                   process_index=jax.process_index(),
                                   process_count=jax.process_count()))
-  task = Task(name=f'finetune/{s.cfg.task}', build_model=build,
-              loss_fn=s.task.make_loss_fn(s.cfg), train_iter=train_iter,
-              eval_fn=eval_fn, init_params=init_params,
-              write_files=lambda w: write_model_files(
-                  w, s.encoder.config, tokenizer_files=s.encoder.tokenizer_dir,
-                  task_info=s.task_info, source=source),
-              portable_data_iter=True)  # one global stream, each process takes its rows
+  spec = TrainSpec(name=f'finetune/{s.cfg.task}', build_model=build,
+                   loss_fn=s.task.make_loss_fn(s.cfg), train_iter=train_iter,
+                   eval_fn=eval_fn, init_params=init_params,
+                   write_files=lambda w: write_model_files(
+                       w, s.encoder.config, tokenizer_files=s.encoder.tokenizer_dir,
+                       task_info=s.task_info, source=source),
+                   portable_data_iter=True)  # one global stream, each process takes its rows
   if verbose and distributed.is_main():
     print(f'finetune: {s.cfg.task} on {s.train.where} ({num_train} features), dev '
           f'{", ".join(es.where for es in s.dev)}; {config.num_train_steps} steps of batch '
           f'{config.global_batch_size}, evaluated every {config.eval_every_steps}; encoder '
           f'from {"random init" if s.encoder.params is None else s.encoder.source}.',
           file=sys.stderr, flush=True)
-  if loop.train(config, workdir, task, devices=devices).status == 'preempted':
+  if loop.train(config, workdir, spec, devices=devices).status == 'preempted':
     return None
   distributed.barrier('bert_jax_finetune_trained')  # process 0 has committed the last step
   best = _best_step(s, workdir)
@@ -332,12 +333,12 @@ def run(cfg: Any, workdir: str | pathlib.Path, *, verbose: bool = True,
   (train, eval), ``{'num_examples': N}`` (predict) or ``{'preempted': True}`` (train
   interrupted by SIGTERM / Ctrl-C, saved). Files: see the module doc."""
   workdir = as_workdir(workdir)
-  s = setup(cfg, workdir)
+  s = prepare(cfg, workdir)
   with workdir_lock.hold(workdir):  # one run per workdir (the trainer takes it too)
     return _run(s, cfg, workdir, verbose, devices)
 
 
-def _run(s: Setup, cfg: Any, workdir: pathlib.Path, verbose: bool, devices
+def _run(s: Prepared, cfg: Any, workdir: pathlib.Path, verbose: bool, devices
          ) -> dict[str, float]:
   t0 = time.time()
   if cfg.mode == 'train' and train(s, workdir, verbose=verbose, devices=devices) is None:

@@ -2,7 +2,7 @@
 
 ``load_encoder(cfg)`` reads ``cfg.init_checkpoint`` (a pretraining workdir = its latest
 committed step, a step directory, a model export or an HF directory) with
-``bert_jax.convert.load_pretrained`` and keeps only the encoder (``bert`` subtree; the
+``bert_jax.workdir.load_pretrained`` and keeps only the encoder (``bert`` subtree; the
 pretraining heads are dropped, task heads start fresh). Everything that would make the
 run meaningless is an ``InputError`` naming the item, before a single step runs:
 

@@ -1,7 +1,7 @@
-"""BERT pretraining as a ``Task``: masked LM + next sentence prediction.
+"""BERT pretraining as a ``TrainSpec``: masked LM + next sentence prediction.
 
-  task = make_pretraining_task(config)        # config: configs/pretrain.py
-  bert_jax.train.loop.train(config, workdir, task)
+  spec = make_pretraining_spec(config)        # config: configs/pretrain.py
+  bert_jax.train.loop.train(config, workdir, spec)
 
 Loss (google-research/bert ``run_pretraining.py``): MLM cross-entropy at the masked
 positions only (the vocabulary projection runs on ``[B, P]`` gathered positions, not on
@@ -29,7 +29,7 @@ from bert_jax.errors import InputError
 from bert_jax.masks import make_attention_mask
 from bert_jax.models import BertConfig, BertForPreTraining
 from bert_jax.train import partitioning
-from bert_jax.train.loop import Task
+from bert_jax.train.loop import TrainSpec
 from bert_jax.train.mfu import bert_flops_per_token
 from bert_jax.train.step import make_eval_step
 from bert_jax.workdir import SHAPE_KEYS, TOKENIZER_DIR, write_model_files
@@ -168,7 +168,7 @@ class HeldOutEval:
 
 
 # ----------------------------------------------------------------------------
-# The task (its workdir files: ``bert_jax.workdir.write_model_files``).
+# The spec (its workdir files: ``bert_jax.workdir.write_model_files``).
 # ----------------------------------------------------------------------------
 def _init_from(path: str, cfg: BertConfig):
   def load() -> dict[str, Any]:
@@ -183,9 +183,9 @@ def _init_from(path: str, cfg: BertConfig):
   return load
 
 
-def make_pretraining_task(config, *, process_index: int | None = None,
-                          process_count: int | None = None) -> Task:
-  """The MLM + NSP ``Task`` of ``config`` (configs/pretrain.py): data, model, eval."""
+def make_pretraining_spec(config, *, process_index: int | None = None,
+                          process_count: int | None = None) -> TrainSpec:
+  """The MLM + NSP ``TrainSpec`` of ``config`` (configs/pretrain.py): data, model, eval."""
   from bert_jax.data import make_pretrain_dataset, make_pretrain_iterator  # pylint: disable=g-import-not-at-top
   data = config.data
   init_from = config.get('init_from', '') or ''
@@ -212,7 +212,7 @@ def make_pretraining_task(config, *, process_index: int | None = None,
         seed=int(config.seed), split='eval', process_index=process_index,
         process_count=process_count, tokenizer=tokenizer)
     eval_fn = HeldOutEval(eval_ds, max_batches=int(config.get('eval_batches', 0)), rules=rules)
-  return Task(
+  return TrainSpec(
       name='pretraining',
       build_model=lambda rngs: BertForPreTraining(cfg, rngs=rngs),
       loss_fn=pretraining_loss,
@@ -227,5 +227,5 @@ def make_pretraining_task(config, *, process_index: int | None = None,
   )
 
 
-__all__ = ['HeldOutEval', 'eval_sums', 'make_pretraining_task', 'model_config',
+__all__ = ['HeldOutEval', 'eval_sums', 'make_pretraining_spec', 'model_config',
            'prepare_batch', 'pretraining_loss']
