@@ -44,8 +44,7 @@ from typing import Any, Callable, Mapping
 from etils import epath
 
 from bert_jax.errors import InputError
-
-PathLike = str | os.PathLike | epath.Path
+from bert_jax.fileio import PathLike, as_path, read_json_object
 
 # ----------------------------------------------------------------------------
 # Names.
@@ -81,21 +80,14 @@ def is_local(path: PathLike) -> bool:
   return '://' not in str(path)
 
 
-def as_path(path: PathLike) -> epath.Path:
-  """A local or bucket path (``etils.epath``); ``~`` is expanded for local paths."""
-  p = os.fspath(path) if not isinstance(path, str) else path
-  if p.startswith('~'):
-    p = os.path.expanduser(p)
-  return epath.Path(p)
-
-
 def _path(path: PathLike):
   """``path`` itself when it is a path object already (pathlib or epath), else ``as_path``."""
   return path if isinstance(path, (pathlib.PurePath, epath.Path)) else as_path(path)
 
 
 def as_workdir(path: PathLike) -> epath.Path:
-  """``as_path(path)``, a local one made absolute (a bucket one as is)."""
+  """``fileio.as_path(path)`` (the one path constructor), a local one made absolute (a
+  bucket one as is)."""
   p = as_path(path)
   return epath.Path(os.path.abspath(os.fspath(p))) if is_local(p) else p
 
@@ -103,18 +95,6 @@ def as_workdir(path: PathLike) -> epath.Path:
 # ----------------------------------------------------------------------------
 # Reading and writing the files.
 # ----------------------------------------------------------------------------
-def _read_json_object(path: epath.Path, what: str) -> dict[str, Any]:
-  try:
-    d = json.loads(path.read_text(encoding='utf-8'))
-  except FileNotFoundError:
-    raise InputError(f'{path} not found: expected {what}.') from None
-  except (json.JSONDecodeError, UnicodeDecodeError) as e:
-    raise InputError(f'{path} is not valid JSON ({e}); expected {what}.') from None
-  if not isinstance(d, dict):
-    raise InputError(f'{path} holds a JSON {type(d).__name__}; expected {what} (an object).')
-  return d
-
-
 def _write_json(path: epath.Path, value: Any) -> None:
   path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + '\n', encoding='utf-8')
 
@@ -243,7 +223,7 @@ def write_model_files(workdir: PathLike, config, *, tokenizer=None,
 
 def read_task_info(root: PathLike) -> dict[str, Any]:
   """``root/task.json`` of a fine-tuned model (task, labels, num_outputs, ...)."""
-  return _read_json_object(_path(root) / TASK_FILE, 'the task.json of a fine-tuning run '
+  return read_json_object(_path(root) / TASK_FILE, 'the task.json of a fine-tuning run '
                            '(task, labels, num_outputs)')
 
 
@@ -251,7 +231,7 @@ def read_best(root: PathLike) -> dict[str, Any]:
   """``root/best.json`` (``{"step": N, "metric": ..., "value": ..., "metrics": {...}}``), or
   {} when there is none."""
   path = _path(root) / BEST_FILE
-  return _read_json_object(path, 'the best-checkpoint record') if path.is_file() else {}
+  return read_json_object(path, 'the best-checkpoint record') if path.is_file() else {}
 
 
 def write_best(workdir: PathLike, best: Mapping[str, Any]) -> None:
@@ -404,7 +384,7 @@ def read_run_config(root: PathLike, task: str):
   path = _path(root) / CONFIG_FILE
   if not path.is_file():
     return cfg
-  run = _read_json_object(path, 'the fine-tuning run config')
+  run = read_json_object(path, 'the fine-tuning run config')
   if isinstance(run.get('max_seq_length'), int):
     cfg.max_seq_length = run['max_seq_length']
   for section in _SECTIONS:

@@ -18,16 +18,14 @@ Everything is written by the bert_jax authors; output is deterministic.
 """
 from __future__ import annotations
 
-import argparse
 import pathlib
 import random
 import re
 import sys
 from typing import Iterable, Sequence
 
-TOOLS = pathlib.Path(__file__).resolve().parent
-RESOURCES = TOOLS.parent / 'bert_jax' / 'resources' / 'finetune'
-sys.path.insert(0, str(TOOLS))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # tools/
+import shipped_sets  # noqa: E402  pylint: disable=g-import-not-at-top,wrong-import-position
 from korean_text import attach  # noqa: E402  pylint: disable=g-import-not-at-top,wrong-import-position
 
 # ----------------------------------------------------------------------------
@@ -661,14 +659,5 @@ def write(out_dir: pathlib.Path) -> dict[str, int]:
   return counts
 
 
-def main() -> None:
-  parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-  parser.add_argument('--out', type=pathlib.Path, default=RESOURCES,
-                      help='Output folder (default: next to this script).')
-  args = parser.parse_args()
-  for name, n in write(args.out).items():
-    print(f'{name}: {n} rows')
-
-
 if __name__ == '__main__':
-  main()
+  shipped_sets.main(write, __doc__, 'rows')

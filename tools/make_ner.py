@@ -13,16 +13,14 @@ The dev sets also use names that never occur in train. Output is deterministic.
 """
 from __future__ import annotations
 
-import argparse
 import pathlib
 import random
 import re
 import sys
 from typing import Sequence
 
-TOOLS = pathlib.Path(__file__).resolve().parent
-RESOURCES = TOOLS.parent / 'bert_jax' / 'resources' / 'finetune'
-sys.path.insert(0, str(TOOLS))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # tools/
+import shipped_sets  # noqa: E402  pylint: disable=g-import-not-at-top,wrong-import-position
 from korean_text import josa  # noqa: E402  pylint: disable=g-import-not-at-top,wrong-import-position
 Token = tuple[str, str, str]  # (word, POS, NER)
 
@@ -366,14 +364,5 @@ def write(out_dir: pathlib.Path) -> dict[str, int]:
   }
 
 
-def main() -> None:
-  parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-  parser.add_argument('--out', type=pathlib.Path, default=RESOURCES,
-                      help='Output folder (default: next to this script).')
-  args = parser.parse_args()
-  for name, n in write(args.out).items():
-    print(f'{name}: {n} sentences')
-
-
 if __name__ == '__main__':
-  main()
+  shipped_sets.main(write, __doc__, 'sentences')

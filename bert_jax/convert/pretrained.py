@@ -19,6 +19,7 @@ import numpy as np
 from bert_jax.convert import fsio, hf, orbax_io
 from bert_jax.convert.params import (Params, check_params, convert_layout, is_scanned)
 from bert_jax.errors import InputError
+from bert_jax.fileio import read_json_object
 from bert_jax.models import BertConfig
 from bert_jax import workdir as wd
 
@@ -143,7 +144,7 @@ def load_pretrained(path: str | pathlib.Path, *, scan_layers: bool | None = None
   layout = None
   step = None
   if kind == 'hf':
-    hf_config = hf.read_json(root / hf.CONFIG_NAME, 'an HF BERT config.json')
+    hf_config = read_json_object(root / hf.CONFIG_NAME, 'an HF BERT config.json')
     config = hf.config_from_hf(hf_config, root / hf.CONFIG_NAME)
     tensors, metadata = hf.read_hf_tensors(root)
     weights = root / hf.WEIGHTS_NAME
@@ -162,7 +163,7 @@ def load_pretrained(path: str | pathlib.Path, *, scan_layers: bool | None = None
       if (root / wd.HF_EXTRA).is_file():
         extra, _ = hf.load_safetensors(root / wd.HF_EXTRA)
       layout = hf.HfLayout.from_json(
-          hf.read_json(root / wd.HF_LAYOUT, 'the HF layout of an export'), extra)
+          read_json_object(root / wd.HF_LAYOUT, 'the HF layout of an export'), extra)
   try:
     config = dataclasses.replace(config, scan_layers=is_scanned(params))
   except InputError as e:
@@ -192,7 +193,7 @@ def copy_tokenizer_files(src: pathlib.Path, dst: pathlib.Path) -> list[str]:
   config_path = dst / 'tokenizer_config.json'
   config: dict[str, Any] = {}
   if config_path.is_file():
-    config = hf.read_json(config_path, 'a tokenizer_config.json')
+    config = read_json_object(config_path, 'a tokenizer_config.json')
   if 'do_lower_case' not in config:
     tok = quiet_load_tokenizer(src)
     config.update(do_lower_case=tok.do_lower_case)
