@@ -24,12 +24,12 @@ Paths are ``etils.epath`` (local or in a bucket, ``--workdir=gs://bucket/run``):
 
   w = as_workdir('gs://bucket/run')     # epath.Path; a local path is made absolute
   w = as_workdir('runs/x')              # epath.Path('/abs/cwd/runs/x')
-  p = as_path('~/data/train.tsv')       # epath.Path, ``~`` expanded, not made absolute
 
 Loading: ``load_pretrained`` (an encoder to start from: workdir, step, export or HF
 directory) and ``load_finetuned`` / ``resolve_params`` + ``restore_model`` (a fine-tuned
 model). Heavy imports (jax, the models) happen inside those functions, so the lower
-layers (``fileio``, ``convert.orbax_io``, ``train``) can import the names from here.
+layers (``convert.orbax_io``, ``train``) can import the names from here. Paths are made
+by ``fileio.as_path`` (the one constructor; ``as_workdir`` calls it).
 """
 from __future__ import annotations
 
