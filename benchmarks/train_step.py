@@ -10,7 +10,7 @@ present), for every model preset of ``--models`` at the same shape and batch (se
 ``--seq``, ``--batch`` rows, ``--max_predictions`` masked positions per row, vocab
 ``--vocab``, synthetic batches with the pretraining keys of docs/CONTRACTS.md):
 
-1. ``bert_jax``: the real trainer path, ``setup_state`` -> ``make_train_step`` ->
+1. ``bert_jax``: the real trainer path, ``plan_state`` -> ``make_train_step`` ->
    ``jit_train_step`` (``bert_jax.train``) on a ``--devices``-device mesh (default 1),
    with ``pretraining_loss`` (vocabulary projection at the masked positions only) and
    the default optimizer (AdamW, clip 1.0, weight decay 0.01), dropout on;
@@ -201,7 +201,7 @@ def measure_bert_jax(cfg, batch_np: dict, *, dense: bool = False, steps: int = 3
   """bert_jax's jitted pretraining step (``bert_jax.train``) on a ``num_devices`` mesh."""
   import jax  # pylint: disable=import-outside-toplevel
   from bert_jax.models import BertForPreTraining
-  from bert_jax.train import loop, mfu, partitioning, pretraining_task
+  from bert_jax.train import loop, mfu, partitioning, pretraining
   from bert_jax.train.step import jit_train_step, make_train_step
 
   devices = jax.devices()[:num_devices] if num_devices > 0 else jax.devices()
@@ -210,15 +210,15 @@ def measure_bert_jax(cfg, batch_np: dict, *, dense: bool = False, steps: int = 3
   config.mesh.data = len(devices)
   mesh = partitioning.make_mesh(config.mesh, devices)
   rules = partitioning.RULES
-  setup = loop.setup_state(config, lambda rngs: BertForPreTraining(cfg, rngs=rngs), mesh, rules)
-  loss_fn = dense_pretraining_loss if dense else pretraining_task.pretraining_loss
+  plan = loop.plan_state(config, lambda rngs: BertForPreTraining(cfg, rngs=rngs), mesh, rules)
+  loss_fn = dense_pretraining_loss if dense else pretraining.pretraining_loss
   step = jit_train_step(
-      make_train_step(setup.graphdef, loss_fn, setup.tx, setup.schedule,
-                      prepare_batch=pretraining_task.prepare_batch, mesh=mesh, rules=rules),
-      setup.shardings, mesh, rules)
+      make_train_step(plan.graphdef, loss_fn, plan.tx, plan.schedule,
+                      prepare_batch=pretraining.prepare_batch, mesh=mesh, rules=rules),
+      plan.shardings, mesh, rules)
   batch = partitioning.shard_batch(batch_np, mesh, rules)
   rng = jax.random.key(0)
-  holder = [setup.init()]
+  holder = [plan.init()]
 
   def run(n):
     state, metrics = holder[0], None

@@ -44,7 +44,7 @@ def load_experiment(name: str, arg: str):
 
 def guess_language(init_checkpoint: str) -> str:
   """'ko' when at least 20 % of the checkpoint's vocabulary contains Hangul, else 'en'."""
-  from bert_jax.convert import load_pretrained  # pylint: disable=g-import-not-at-top
+  from bert_jax.workdir import load_pretrained  # pylint: disable=g-import-not-at-top
   from bert_jax.convert.pretrained import quiet_load_tokenizer  # pylint: disable=g-import-not-at-top
   from bert_jax.tokenization.common import HANGUL_SYLLABLE_RE  # pylint: disable=g-import-not-at-top
   pre = load_pretrained(init_checkpoint)

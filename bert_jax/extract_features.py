@@ -3,7 +3,7 @@
   python -m bert_jax.extract_features --checkpoint=DIR --input_file=in.txt \
       --output_file=out.jsonl --layers=-1,-2,-3,-4 --max_seq_length=128 --batch_size=32
 
-DIR: an HF directory or any bert_jax checkpoint (``bert_jax.convert.load_pretrained``).
+DIR: an HF directory or any bert_jax checkpoint (``bert_jax.workdir.load_pretrained``).
 Input: one text per line, or ``text_a ||| text_b``. Output: one JSON line per input line,
 as google-research/bert ``extract_features.py``::
 

@@ -1,7 +1,8 @@
 """The feature-based approach: contextual token vectors from a frozen BERT.
 
-``combine_layers`` is the BERT paper's CoNLL-2003 feature-based table (section 5.3,
-table 7); the NER feature-based tagger calls it on ``EncoderOutput.hidden_states``.
+``combine_layers`` (``bert_jax.models.hidden_layers``, re-exported here) is the BERT
+paper's CoNLL-2003 feature-based table (section 5.3, table 7); the NER feature-based
+tagger calls it on ``EncoderOutput.hidden_states``.
 ``extract_features`` is ``python -m bert_jax.extract_features``: JSON lines in the
 layout of google-research/bert ``extract_features.py``.
 
@@ -21,76 +22,14 @@ import time
 from typing import Any, Iterator, Sequence
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
 from bert_jax import fileio
 from bert_jax.errors import InputError
 from bert_jax.masks import make_attention_mask
-
-# name -> what it computes from hidden_states [num_layers + 1, B, L, H] (0 = embeddings).
-COMBINATIONS: dict[str, str] = {
-    'first': 'embedding output (hidden_states[0])',
-    'last': 'last layer',
-    'sum_all': 'sum of all num_layers encoder layer outputs (embeddings excluded)',
-    'second_to_last': 'second-to-last layer',
-    'sum_last_four': 'sum of the last four layers',
-    'concat_last_four': 'concatenation of the last four layers, last first (H\' = 4H)',
-}
-
-
-def combine_layers(hidden_states, how: str):
-  """hidden_states [num_layers + 1, B, L, H] -> [B, L, H'] as the BERT paper's table 7.
-
-  ``how``: 'first' (embeddings), 'last', 'second_to_last', 'sum_last_four', 'sum_all'
-  (all encoder layers, not the embeddings) -> H' = H; 'concat_last_four' (layers -1, -2,
-  -3, -4 in that order, as the reference's default ``--layers``) -> H' = 4H.
-  Works on jax and numpy arrays (the result is of the same kind).
-  """
-  xp = jnp if isinstance(hidden_states, jax.Array) else np
-  check_combination(how, hidden_states.shape[0] - 1)
-  if how == 'first':
-    return hidden_states[0]
-  if how == 'last':
-    return hidden_states[-1]
-  if how == 'second_to_last':
-    return hidden_states[-2]
-  if how == 'sum_last_four':
-    return hidden_states[-4:].sum(axis=0)
-  if how == 'sum_all':
-    return hidden_states[1:].sum(axis=0)
-  return xp.concatenate([hidden_states[-1], hidden_states[-2], hidden_states[-3],
-                         hidden_states[-4]], axis=-1)
-
-
-def check_combination(how: str, num_layers: int) -> None:
-  """``InputError`` unless ``how`` is a known combination that a model of ``num_layers``
-  encoder layers can compute."""
-  if how not in COMBINATIONS:
-    raise InputError(f'combine={how!r}; expected one of {list(COMBINATIONS)}.')
-  need = {'second_to_last': 2, 'sum_last_four': 4, 'concat_last_four': 4}.get(how, 1)
-  if num_layers < need:
-    raise InputError(f'combine={how!r} needs at least {need} encoder layers; the model '
-                     f'has {num_layers}.')
-
-
-def check_layer_indexes(layer_indexes: Sequence[int], num_layers: int) -> list[int]:
-  """Validates reference-style layer indexes (-num_layers .. num_layers - 1)."""
-  bad = [i for i in layer_indexes if not -num_layers <= i < num_layers]
-  if bad or not layer_indexes:
-    raise InputError(f'--layers={",".join(map(str, layer_indexes))}: the model has '
-                     f'{num_layers} layers; expected indexes in [{-num_layers}, '
-                     f'{num_layers - 1}] (-1 = last layer).')
-  return list(layer_indexes)
-
-
-def select_layers(hidden_states, layer_indexes: Sequence[int]):
-  """hidden_states [num_layers + 1, B, L, H] -> [K, B, L, H], reference indexing."""
-  encoder = hidden_states[1:]
-  check_layer_indexes(layer_indexes, encoder.shape[0])
-  return encoder[np.asarray(layer_indexes) % encoder.shape[0]]
-
+from bert_jax.models.hidden_layers import (COMBINATIONS, check_combination,  # noqa: F401
+                                           check_layer_indexes, combine_layers, select_layers)
 
 # --- input -----------------------------------------------------------------------------
 
@@ -233,11 +172,12 @@ def extract_features(checkpoint: str, input_file: str, output_file: str, *,
   output file is kept unless ``overwrite``. ``verbose``: progress, truncation warnings
   and a summary on stderr.
   """
-  # Imported here: bert_jax.models.heads imports this module for combine_layers.
-  from bert_jax.convert import load_pretrained, params_to_model
+  # Imported here, so that ``--help`` and argument errors answer at once.
+  from bert_jax.convert import params_to_model
   from bert_jax.convert.fsio import atomic_output_file, check_output_file
   from bert_jax.convert.pretrained import quiet_load_tokenizer
   from bert_jax.models import BertModel
+  from bert_jax.workdir import load_pretrained
   check_output_file(output_file, overwrite=overwrite, flag='--output_file')
   examples = read_examples(input_file)
   pre = load_pretrained(checkpoint)

@@ -14,10 +14,11 @@ Orbax work), and every bad file gives one ``InputError`` that names it:
 from __future__ import annotations
 
 import json
-import os
 from typing import Any, Iterator
 
 from etils import epath
+
+import os
 
 from bert_jax.errors import InputError
 
@@ -25,8 +26,9 @@ PathLike = str | os.PathLike | epath.Path
 
 
 def as_path(path: PathLike) -> epath.Path:
-  """A local or bucket path (``etils.epath``); ``~`` is expanded for local paths."""
-  p = str(path)
+  """A local or bucket path (``etils.epath``); ``~`` is expanded for local paths. The one
+  path constructor (``bert_jax.workdir.as_workdir`` also makes a local one absolute)."""
+  p = os.fspath(path) if not isinstance(path, str) else path
   if p.startswith('~'):
     p = os.path.expanduser(p)
   return epath.Path(p)
@@ -72,6 +74,21 @@ def read_lines(path: PathLike, *, what: str = 'file',
       yield lineno, line
   if not allow_empty and not any_text:
     raise InputError(f'{what} {p} is empty.')
+
+
+def read_json_object(path: PathLike, what: str) -> dict[str, Any]:
+  """A JSON object written by a program (a config, a record): a missing file, invalid JSON
+  or another JSON type is an ``InputError`` that says what was expected (``what``)."""
+  p = path if isinstance(path, (os.PathLike, epath.Path)) else as_path(path)
+  try:
+    d = json.loads(p.read_text(encoding='utf-8'))
+  except FileNotFoundError:
+    raise InputError(f'{p} not found: expected {what}.') from None
+  except (json.JSONDecodeError, UnicodeDecodeError) as e:
+    raise InputError(f'{p} is not valid JSON ({e}); expected {what}.') from None
+  if not isinstance(d, dict):
+    raise InputError(f'{p} holds a JSON {type(d).__name__}; expected {what} (an object).')
+  return d
 
 
 def read_json(path: PathLike, *, what: str = 'JSON file') -> Any:

@@ -24,8 +24,6 @@ checkpoint or diverged training.
 from __future__ import annotations
 
 import dataclasses
-import itertools
-import json
 import math
 import pathlib
 import sys
@@ -39,22 +37,23 @@ import numpy as np
 from flax import nnx
 
 from bert_jax import distributed
-from bert_jax.workdir import as_workdir
-from bert_jax.convert import orbax_io, params_to_model
-from bert_jax.convert.params import flatten, is_scanned, normalize_keys, unflatten
+from bert_jax.convert import params_to_model
+from bert_jax.convert.params import flatten, normalize_keys, unflatten
 from bert_jax.config_checks import check_optimizer
-from bert_jax.data.finetune import eval_batches, num_examples, train_dataset
+from bert_jax.data.finetune import num_examples, train_dataset
 from bert_jax.errors import EXIT_BAD_INPUT, EXIT_PREEMPTED, InputError, run_absl
-from bert_jax.serve.loading import BEST_FILE, resolve_params
 from bert_jax.tasks import get_task
 from bert_jax.tasks.config import main_metric
-from bert_jax.tasks.encoder import (Encoder, check_workdir_files, encoder_from_workdir,
-                                    load_encoder, write_workdir_files)
+from bert_jax.tasks.encoder import Encoder, encoder_from_workdir, load_encoder
+from bert_jax.tasks.predictor import Predictor
 from bert_jax.train import loop
 from bert_jax.train import optimizer as opt_lib
 from bert_jax.train import workdir_lock
-from bert_jax.train.loop import Task, default_train_config
-from bert_jax.train.metrics_writer import EVAL_METRICS_FILE
+from bert_jax.train.loop import TrainSpec, default_train_config
+from bert_jax.workdir import (CHECKPOINTS_DIR, EVAL_DIR, PREDICT_DIR, TASK_FILE, as_workdir,
+                              check_model_files, committed_steps, read_eval_metrics,
+                              read_task_info, resolve_params, restore_model, write_best,
+                              write_eval_result, write_model_files)
 
 MODES = ('train', 'eval', 'predict')
 
@@ -70,7 +69,7 @@ class EvalSet:
 
 
 @dataclasses.dataclass
-class Setup:
+class Prepared:
   """Everything a fine-tuning run needs, built (and checked) before any step."""
   cfg: Any
   task: types.ModuleType
@@ -130,7 +129,7 @@ def featurise(cfg: Any, task, split: str, tokenizer, labels: Sequence[str]) -> l
   return sets
 
 
-def setup(cfg: Any, workdir: pathlib.Path | None = None) -> Setup:
+def prepare(cfg: Any, workdir: pathlib.Path | None = None) -> Prepared:
   """Loads and checks the encoder, reads and featurises the data (no training yet)."""
   if cfg.mode not in MODES:
     raise InputError(f'--config.mode={cfg.mode!r}; expected one of {MODES}.')
@@ -146,76 +145,34 @@ def setup(cfg: Any, workdir: pathlib.Path | None = None) -> Setup:
     arrays, meta = task.make_features(train_examples, encoder.tokenizer, cfg, labels)
     train = EvalSet('train', where, train_examples, arrays, meta)
   else:
+    if workdir is None or not (workdir / TASK_FILE).is_file():
+      raise InputError(f'{None if workdir is None else workdir / TASK_FILE}: not found; '
+                       '--config.mode=eval/predict needs the --workdir of a fine-tuning run '
+                       '(train it first with --config.mode=train).')
     info = read_task_info(workdir)
     if info.get('task') != cfg.task:
-      raise InputError(f'{workdir / "task.json"}: this workdir holds a {info.get("task")!r} '
+      raise InputError(f'{workdir / TASK_FILE}: this workdir holds a {info.get("task")!r} '
                        f'model, the config is for {cfg.task!r}.')
     encoder = encoder_from_workdir(workdir, cfg)
     labels, train = info['labels'], None
   n_out = task.num_outputs(cfg, labels)
   split = 'predict' if cfg.mode == 'predict' else 'dev'
   dev = featurise(cfg, task, split, encoder.tokenizer, labels)
-  s = Setup(cfg, task, encoder, labels, n_out, train, dev)
+  s = Prepared(cfg, task, encoder, labels, n_out, train, dev)
   nnx.eval_shape(lambda: s.make_model(nnx.Rngs(0), with_encoder_weights=False))  # config errors now
   return s
-
-
-def read_task_info(workdir: pathlib.Path | None) -> dict[str, Any]:
-  path = None if workdir is None else workdir / 'task.json'
-  if path is None or not path.is_file():
-    raise InputError(f'{path}: not found; --config.mode=eval/predict needs the --workdir of a '
-                     'fine-tuning run (train it first with --config.mode=train).')
-  return json.loads(path.read_text(encoding='utf-8'))
 
 
 # ----------------------------------------------------------------------------
 # Evaluation and prediction.
 # ----------------------------------------------------------------------------
-_PREDICTORS = itertools.count()
-
-
-class Predictor:
-  """``task.predict_fn`` jitted once for fixed-shape batches of one model's state.
-
-  With ``mesh`` (evaluation during training, whose parameters live on the global mesh of
-  all processes) every process feeds the whole batch, replicated, and gets the whole
-  output back; without it the model's arrays are local.
-  """
-
-  def __init__(self, task, batch_size: int, mesh: jax.sharding.Mesh | None = None):
-    self.batch_size = batch_size
-    self._replicated = None if mesh is None else jax.sharding.NamedSharding(
-        mesh, jax.sharding.PartitionSpec())
-
-    def run(graphdef, state, batch):
-      return task.predict_fn(nnx.merge(graphdef, state), batch)
-
-    self._run = jax.jit(run, out_shardings=self._replicated)
-    self._met = False  # all processes compiled it (distributed.compile_and_meet)
-    self._serial = next(_PREDICTORS)  # the same on every process
-
-  def __call__(self, model, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    graphdef, state = nnx.split(model)
-    chunks = []
-    for batch, real in eval_batches(arrays, self.batch_size):
-      if self._replicated is not None:
-        batch = {k: jax.make_array_from_process_local_data(self._replicated, v)
-                 for k, v in batch.items()}
-      if self._replicated is not None and not self._met:
-        distributed.compile_and_meet(self._run, graphdef, state, batch, name=f'predict{self._serial}')
-        self._met = True
-      out = self._run(graphdef, state, batch)
-      chunks.append(jax.tree.map(lambda x, r=real: np.asarray(x)[:r], out))
-    return {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
-
-
-def predict_results(s: Setup, model, predictor: Predictor) -> list[Any]:
+def predict_results(s: Prepared, model, predictor: Predictor) -> list[Any]:
   """The post-processed predictions of ``model`` on each of ``s.dev``."""
   return [s.task.postprocess(s.cfg, es.examples, es.meta, predictor(model, es.arrays), s.labels)
           for es in s.dev]
 
 
-def evaluate(s: Setup, model, predictor: Predictor) -> tuple[dict[str, float], list[Any]]:
+def evaluate(s: Prepared, model, predictor: Predictor) -> tuple[dict[str, float], list[Any]]:
   """Metrics over the dev set(s) (keys ``set/metric`` when there are several) and the
   post-processed results (for ``write_results``)."""
   metrics, results = {}, predict_results(s, model, predictor)
@@ -226,7 +183,7 @@ def evaluate(s: Setup, model, predictor: Predictor) -> tuple[dict[str, float], l
   return metrics, results
 
 
-def primary(s: Setup, metrics: dict[str, float]) -> float:
+def primary(s: Prepared, metrics: dict[str, float]) -> float:
   key = main_metric(s.cfg)
   if len(s.dev) > 1:
     key = f'{s.dev[0].name}/{key}'
@@ -234,7 +191,8 @@ def primary(s: Setup, metrics: dict[str, float]) -> float:
   return -math.inf if math.isnan(value) else value
 
 
-def write_results(s: Setup, directory: pathlib.Path, results: Sequence[Any]) -> list[pathlib.Path]:
+def write_results(s: Prepared, directory: pathlib.Path, results: Sequence[Any]
+                  ) -> list[pathlib.Path]:
   paths = []
   for es, result in zip(s.dev, results):
     sub = directory / es.name if len(s.dev) > 1 else directory
@@ -294,13 +252,11 @@ def _shared_subtree(subtree: Any, reference: Any) -> Any:
   return unflatten({p: v for p, v in given.items() if p in want})
 
 
-def _best_step(s: Setup, workdir: pathlib.Path) -> dict[str, Any]:
+def _best_step(s: Prepared, workdir: pathlib.Path) -> dict[str, Any]:
   """The committed step with the highest dev ``main_metric`` (``W/eval_metrics.jsonl``)."""
-  steps = set(orbax_io.committed_steps(workdir / orbax_io.CHECKPOINTS_DIR))
+  steps = set(committed_steps(workdir / CHECKPOINTS_DIR))
   best = None
-  path = workdir / EVAL_METRICS_FILE
-  for line in path.read_text(encoding='utf-8').splitlines() if path.is_file() else []:
-    row = json.loads(line)
+  for row in read_eval_metrics(workdir):
     if row.get('step') not in steps:
       continue
     metrics = {k: (math.nan if v is None else v) for k, v in row.items() if k != 'step'}
@@ -313,24 +269,24 @@ def _best_step(s: Setup, workdir: pathlib.Path) -> dict[str, Any]:
   return best
 
 
-def _restore_model(s: Setup, workdir: pathlib.Path):
+def _restore_model(s: Prepared, workdir: pathlib.Path):
   """The task model with the parameters of the best (else latest) checkpoint of ``workdir``."""
   _, params_dir, best = resolve_params(workdir)
-  params = orbax_io.restore_params(params_dir)
-  config = dataclasses.replace(s.encoder.config,  # HAN (task xdc) has no encoder
-                               scan_layers='bert' in params and is_scanned(params))
   make = lambda c, rngs: s.task.make_model(c, s.cfg, s.num_outputs, rngs)
-  return params_to_model(params, config, model_cls=make), best, params_dir.parent
+  model, _ = restore_model(params_dir, s.encoder.config, make)
+  return model, best, params_dir.parent
 
 
-def train(s: Setup, workdir: pathlib.Path, *, verbose: bool = True,
+def train(s: Prepared, workdir: pathlib.Path, *, verbose: bool = True,
           devices: list[jax.Device] | None = None) -> dict[str, Any] | None:
   """Fine-tunes ``s`` in ``workdir`` (resuming what is there); returns ``best.json``, or
   None when the run was preempted (SIGTERM / Ctrl-C: saved, to be resumed)."""
   num_train = num_examples(s.train.arrays)
   config = train_config(s.cfg, num_train)
   config.progress_bar = bool(s.cfg.progress_bar) and verbose
-  check_workdir_files(workdir, s.encoder, s.task_info)  # written once the restore succeeded
+  source = f'init_checkpoint {s.encoder.source}'
+  check_model_files(workdir, s.encoder.config, task_info=s.task_info,
+                    source=source)  # written once the restore succeeded
   build = lambda rngs: s.make_model(rngs, with_encoder_weights=False)
   init_params = None
   if s.encoder.params is not None:
@@ -348,23 +304,25 @@ def train(s: Setup, workdir: pathlib.Path, *, verbose: bool = True,
   train_iter = iter(train_dataset(s.train.arrays, int(s.cfg.batch_size), seed=int(s.cfg.seed),
                                   process_index=jax.process_index(),
                                   process_count=jax.process_count()))
-  task = Task(name=f'finetune/{s.cfg.task}', build_model=build,
-              loss_fn=s.task.make_loss_fn(s.cfg), train_iter=train_iter,
-              eval_fn=eval_fn, init_params=init_params,
-              write_files=lambda w: write_workdir_files(w, s.encoder, s.task_info),
-              portable_data_iter=True)  # one global stream, each process takes its rows
+  spec = TrainSpec(name=f'finetune/{s.cfg.task}', build_model=build,
+                   loss_fn=s.task.make_loss_fn(s.cfg), train_iter=train_iter,
+                   eval_fn=eval_fn, init_params=init_params,
+                   write_files=lambda w: write_model_files(
+                       w, s.encoder.config, tokenizer_files=s.encoder.tokenizer_dir,
+                       task_info=s.task_info, source=source),
+                   portable_data_iter=True)  # one global stream, each process takes its rows
   if verbose and distributed.is_main():
     print(f'finetune: {s.cfg.task} on {s.train.where} ({num_train} features), dev '
           f'{", ".join(es.where for es in s.dev)}; {config.num_train_steps} steps of batch '
           f'{config.global_batch_size}, evaluated every {config.eval_every_steps}; encoder '
           f'from {"random init" if s.encoder.params is None else s.encoder.source}.',
           file=sys.stderr, flush=True)
-  if loop.train(config, workdir, task, devices=devices).status == 'preempted':
+  if loop.train(config, workdir, spec, devices=devices).status == 'preempted':
     return None
   distributed.barrier('bert_jax_finetune_trained')  # process 0 has committed the last step
   best = _best_step(s, workdir)
   if jax.process_index() == 0:
-    (workdir / BEST_FILE).write_text(json.dumps(best, indent=2) + '\n', encoding='utf-8')
+    write_best(workdir, best)
   distributed.barrier('bert_jax_best_json')  # the others read it next
   return best
 
@@ -375,12 +333,12 @@ def run(cfg: Any, workdir: str | pathlib.Path, *, verbose: bool = True,
   (train, eval), ``{'num_examples': N}`` (predict) or ``{'preempted': True}`` (train
   interrupted by SIGTERM / Ctrl-C, saved). Files: see the module doc."""
   workdir = as_workdir(workdir)
-  s = setup(cfg, workdir)
+  s = prepare(cfg, workdir)
   with workdir_lock.hold(workdir):  # one run per workdir (the trainer takes it too)
     return _run(s, cfg, workdir, verbose, devices)
 
 
-def _run(s: Setup, cfg: Any, workdir: pathlib.Path, verbose: bool, devices
+def _run(s: Prepared, cfg: Any, workdir: pathlib.Path, verbose: bool, devices
          ) -> dict[str, float]:
   t0 = time.time()
   if cfg.mode == 'train' and train(s, workdir, verbose=verbose, devices=devices) is None:
@@ -392,18 +350,17 @@ def _run(s: Setup, cfg: Any, workdir: pathlib.Path, verbose: bool, devices
     if cfg.task == 'squad' and cfg.squad.use_dev_threshold and thresh is not None:
       s.cfg.squad.null_score_diff_threshold = float(thresh)
     results = predict_results(s, model, predictor)
-    paths = write_results(s, workdir / 'predict', results) if distributed.is_main() else []
+    paths = write_results(s, workdir / PREDICT_DIR, results) if distributed.is_main() else []
     n = sum(len(es.examples) for es in s.dev)
     if verbose:
       print(f'predict: {n} inputs with {source}; wrote {", ".join(map(str, paths))}', flush=True)
     return {'num_examples': n}
   metrics, results = evaluate(s, model, predictor)
-  out_dir = workdir / 'eval'
+  out_dir = workdir / EVAL_DIR
   paths = []
   if distributed.is_main():  # process 0 alone writes outputs
     paths = write_results(s, out_dir, results)
-    (out_dir / 'metrics.json').write_text(
-        json.dumps({'checkpoint': str(source), **metrics}, indent=2) + '\n', encoding='utf-8')
+    write_eval_result(workdir, {'checkpoint': str(source), **metrics})
   verbose = verbose and distributed.is_main()
   if verbose:
     print(f'{cfg.task} dev ({source}, {time.time() - t0:.0f} s): {format_metrics(metrics)}; '

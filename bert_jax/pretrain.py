@@ -45,7 +45,7 @@ def _main(argv) -> int:
     raise app.UsageError(f'unexpected arguments: {argv[1:]}')
   from bert_jax.train import loop  # pylint: disable=g-import-not-at-top  (after flag parsing)
   from bert_jax.train.checkpoints import CheckpointError  # pylint: disable=g-import-not-at-top
-  from bert_jax.train.pretraining_task import make_pretraining_task  # pylint: disable=g-import-not-at-top
+  from bert_jax.train.pretraining import make_pretraining_spec  # pylint: disable=g-import-not-at-top
   errors._quiet_closed_event_loop_noise()  # pylint: disable=protected-access  (see there)
   if not flags.FLAGS['verbosity'].present:
     logging.set_verbosity(logging.WARNING)  # Orbax logs every file it writes at INFO.
@@ -55,7 +55,7 @@ def _main(argv) -> int:
     if str(config.get('preset', '')).endswith('_phase2') and not config.get('init_from'):
       raise InputError('a _phase2 preset starts from phase 1: pass '
                        '--config.init_from=PHASE1_WORKDIR.')
-    result = loop.train(config, _WORKDIR.value, make_pretraining_task(config))
+    result = loop.train(config, _WORKDIR.value, make_pretraining_spec(config))
   except (InputError, CheckpointError, loop.NonFiniteError, OSError) as e:
     if isinstance(e, CheckpointError):
       _quiet_abandoned_reads()

@@ -11,7 +11,7 @@ from flax import nnx
 
 from bert_jax.models import BertConfig, BertForPreTraining
 from bert_jax.train.mfu import bert_flops_per_token
-from bert_jax.train.pretraining_task import pretraining_loss
+from bert_jax.train.pretraining import pretraining_loss
 
 _PATH = pathlib.Path(__file__).resolve().parents[1] / 'benchmarks' / 'train_step.py'
 _spec = importlib.util.spec_from_file_location('benchmarks_train_step', _PATH)

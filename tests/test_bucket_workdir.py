@@ -19,8 +19,8 @@ from etils.epath import testing as epath_testing
 from bert_jax.errors import InputError
 from bert_jax.sweep import grid, results
 from bert_jax.train import checkpoints, metrics_writer
-from bert_jax.train.pretraining_task import write_model_files
-from bert_jax.workdir import as_workdir
+from bert_jax import workdir as workdir_lib
+from bert_jax.workdir import as_workdir, write_model_files
 
 from test_data_support import built
 
@@ -73,9 +73,9 @@ def test_trainer_files_in_a_bucket(bucket):
   checkpoints.check_workdir(w)
   cfg = ml_collections.ConfigDict({'seed': 0, 'optimizer': {'learning_rate': 1e-3}})
   w.mkdir(parents=True, exist_ok=True)
-  assert checkpoints.write_config(w, cfg) == []
+  assert workdir_lib.write_config(w, cfg) == []
   cfg.optimizer.learning_rate = 2e-3
-  assert checkpoints.write_config(w, cfg) == ['optimizer.learning_rate']  # old one kept
+  assert workdir_lib.write_config(w, cfg) == ['optimizer.learning_rate']  # old one kept
   assert len(list((root / 'run').glob('config.*.json'))) == 1
 
   writer = metrics_writer.MetricsWriter(w, total_steps=3, progress=False, tensorboard=False)
@@ -96,8 +96,8 @@ def test_trainer_files_in_a_bucket(bucket):
   _, tokenizer = built('embedded')
   bert = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=1,
                     num_attention_heads=2, intermediate_size=64)
-  write_model_files(w, bert, tokenizer)
-  write_model_files(w, bert, tokenizer)  # a resumed run: same files, no error
+  write_model_files(w, bert, tokenizer=tokenizer)
+  write_model_files(w, bert, tokenizer=tokenizer)  # a resumed run: same files, no error
   assert json.loads((root / 'run' / 'model_config.json').read_text())['hidden_size'] == 32
   assert (root / 'run' / 'tokenizer' / 'vocab.txt').read_bytes() == \
       epath.Path(tokenizer.source).read_bytes()

@@ -22,7 +22,7 @@ from bert_jax.convert.testing import minilm_dir
 from bert_jax.demo import load_experiment
 from bert_jax.errors import InputError
 from bert_jax.metrics import squad as squad_metrics
-from bert_jax.serve.loading import load_finetuned
+from bert_jax.workdir import load_finetuned
 from test_train_support import pretrain_korean_tiny
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -118,7 +118,7 @@ def test_rerun_resumes_instead_of_retraining(squad_ko_run):
 def test_only_the_encoder_is_restored(korean_checkpoint, squad_ko_run):
   """Step 0 of fine-tuning = the pretrained encoder exactly; the span head is fresh."""
   cfg = experiment('squad.py', 'squad_ko', init_checkpoint=str(korean_checkpoint))
-  s = finetune.setup(cfg)
+  s = finetune.prepare(cfg)
   from flax import nnx  # pylint: disable=g-import-not-at-top
   model = s.make_model(nnx.Rngs(0))
   pre = load_pretrained(korean_checkpoint, scan_layers=False).params['bert']
@@ -156,7 +156,7 @@ def test_feature_based_ner_freezes_the_encoder_and_scores_like_seqeval(korean_ch
   cfg.ner.feature_combination = 'second_to_last'
   metrics = finetune.run(cfg, tmp_path, verbose=False)
   cfg.mode = 'eval'
-  model, _, _ = finetune._restore_model(finetune.setup(cfg, tmp_path), tmp_path)  # pylint: disable=protected-access
+  model, _, _ = finetune._restore_model(finetune.prepare(cfg, tmp_path), tmp_path)  # pylint: disable=protected-access
   pre = load_pretrained(korean_checkpoint, scan_layers=False).params['bert']
   from flax import nnx  # pylint: disable=g-import-not-at-top
   params = nnx.to_pure_dict(nnx.state(model, nnx.Param))

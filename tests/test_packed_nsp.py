@@ -16,7 +16,7 @@ from bert_jax.data import packing
 from bert_jax.data.examples import padded_features
 from bert_jax.masks import make_attention_mask
 from bert_jax.models import BertConfig, BertForPreTraining
-from bert_jax.train.pretraining_task import prepare_batch, pretraining_loss
+from bert_jax.train.pretraining import prepare_batch, pretraining_loss
 
 VOCAB, L, MAX_PRED, S = 61, 32, 12, 4
 CLS, SEP, MASK = 2, 3, 4

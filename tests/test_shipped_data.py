@@ -14,6 +14,8 @@ from bert_jax.tasks.shipped import ROOT
 from bert_jax.tasks.shipped import available_datasets
 from bert_jax.tasks.shipped import shipped_path
 
+TOOLS = ROOT.parent.parent.parent / 'tools'  # the generators of the shipped files
+
 NER_LABELS = {'O'} | {f'{p}-{t}' for p in 'BI' for t in ('PER', 'LOC', 'ORG', 'MISC')}
 TSV_SETS = {  # folder: (text fields, label set)
     'sentiment': (('sentence',), {'0', '1'}),
@@ -171,7 +173,7 @@ def test_ner_dev_has_unseen_names():
 def test_generators_reproduce_shipped_files(script, tmp_path):
   if script == 'make_squad.py':
     import konlpy  # noqa: F401  (a declared dependency: fail, never skip)
-  r = subprocess.run([sys.executable, str(ROOT / script), '--out', str(tmp_path)],
+  r = subprocess.run([sys.executable, str(TOOLS / script), '--out', str(tmp_path)],
                      capture_output=True, text=True, timeout=120)
   assert r.returncode == 0, r.stderr
   made = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob('*') if p.is_file())

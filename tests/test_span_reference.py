@@ -50,7 +50,7 @@ def test_span_training_steps_equal_transformers_with_adamw_clipping_and_schedule
       'learning_rate': 2e-3, 'warmup_fraction': 0.34, 'max_grad_norm': CLIP,
       'log_every_steps': 1, 'eval_every_epochs': 1000.0, 'seed': 3, 'progress_bar': False,
       'model.hidden_dropout_prob': 0.0, 'model.attention_probs_dropout_prob': 0.0})
-  s = finetune.setup(cfg)
+  s = finetune.prepare(cfg)
   config = finetune.train_config(cfg, num_examples(s.train.arrays))
   warm = opt_lib.warmup_steps(config.optimizer, STEPS)
   assert warm == 2

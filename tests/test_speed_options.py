@@ -17,7 +17,7 @@ from flax import nnx
 from bert_jax.convert import model_to_params, stack_layers
 from bert_jax.models import BertConfig, BertForPreTraining
 from bert_jax.train import loop, partitioning
-from bert_jax.train.pretraining_task import prepare_batch, pretraining_loss
+from bert_jax.train.pretraining import prepare_batch, pretraining_loss
 from bert_jax.train.step import TrainState, jit_train_step, make_train_step
 
 _PATH = pathlib.Path(__file__).resolve().parents[1] / 'benchmarks' / 'train_step.py'
@@ -41,12 +41,12 @@ def _run(cfg, params, loss_fn, *, accum, data):
   config.optimizer.warmup_steps = 2
   config.optimizer.grad_accum_steps = accum
   mesh = partitioning.make_mesh(config.mesh, jax.devices()[:data])
-  setup = loop.setup_state(config, lambda rngs: BertForPreTraining(cfg, rngs=rngs), mesh)
-  state = jax.device_put(TrainState.create(params, setup.tx), setup.shardings)
-  step = jit_train_step(make_train_step(setup.graphdef, loss_fn, setup.tx, setup.schedule,
+  plan = loop.plan_state(config, lambda rngs: BertForPreTraining(cfg, rngs=rngs), mesh)
+  state = jax.device_put(TrainState.create(params, plan.tx), plan.shardings)
+  step = jit_train_step(make_train_step(plan.graphdef, loss_fn, plan.tx, plan.schedule,
                                         grad_accum_steps=accum, prepare_batch=prepare_batch,
                                         mesh=mesh),
-                        setup.shardings, mesh)
+                        plan.shardings, mesh)
   rng, losses = jax.random.key(0), []
   for i in range(STEPS):
     batch = partitioning.shard_batch(bench.synthetic_batch(BATCH, SEQ, PRED, VOCAB, seed=i),
@@ -54,7 +54,7 @@ def _run(cfg, params, loss_fn, *, accum, data):
     state, metrics = step(state, batch, rng)
     losses.append(float(metrics['loss']))
   assert int(step._cache_size()) == 1  # pylint: disable=protected-access
-  return np.array(losses), setup.graphdef, jax.device_get(state.params)
+  return np.array(losses), plan.graphdef, jax.device_get(state.params)
 
 
 def test_trainer_speed_options_follow_the_plain_path_for_20_steps():

@@ -9,10 +9,10 @@ import pytest
 from bert_jax.errors import InputError
 
 from bert_jax.train import loop, partitioning
-from bert_jax.train.pretraining_task import make_pretraining_task
+from bert_jax.train.pretraining import make_pretraining_spec
 from bert_jax.train.step import TrainState, jit_train_step, make_train_step
 from test_train_support import (flat, one_device, read_metrics, set_mesh, tiny_config,
-                                toy_config, toy_loss, toy_task)
+                                toy_config, toy_loss, toy_spec)
 
 K = 4
 
@@ -23,7 +23,7 @@ def test_accumulated_pretraining_step_equals_the_full_batch_step():
   # "same updated parameters" means "same gradients" (Adam's first step, ~lr * sign(g),
   # would hide gradient differences).
   config = set_mesh(tiny_config(), 2, 2, 1)
-  task = make_pretraining_task(config)
+  task = make_pretraining_spec(config)
   batch = next(task.train_iter)
   assert batch['input_ids'].shape[0] == K * 4
   weights = batch['masked_lm_weights'].reshape(-1, K, batch['masked_lm_weights'].shape[1])
@@ -32,18 +32,18 @@ def test_accumulated_pretraining_step_equals_the_full_batch_step():
   assert len({float(weights[:, i].sum()) for i in range(K)}) > 1
 
   mesh = partitioning.make_mesh(config.mesh, jax.devices()[:4])
-  setup = loop.setup_state(config, task.build_model, mesh)
+  plan = loop.plan_state(config, task.build_model, mesh)
   tx = optax.sgd(1.0)
-  init_params = jax.device_get(setup.init().params)
-  shardings = TrainState(step=setup.shardings.step, params=setup.shardings.params,
+  init_params = jax.device_get(plan.init().params)
+  shardings = TrainState(step=plan.shardings.step, params=plan.shardings.params,
                          opt_state=jax.tree.map(lambda _: partitioning.replicated(mesh),
                                                 tx.init(init_params)),
-                         nonfinite_steps=setup.shardings.step,
-                         nonfinite_in_a_row=setup.shardings.step)
+                         nonfinite_steps=plan.shardings.step,
+                         nonfinite_in_a_row=plan.shardings.step)
   out = {}
   for k in (1, K):
     step = jit_train_step(
-        make_train_step(setup.graphdef, task.loss_fn, tx, grad_accum_steps=k,
+        make_train_step(plan.graphdef, task.loss_fn, tx, grad_accum_steps=k,
                         prepare_batch=task.prepare_batch, mesh=mesh),
         shardings, mesh)
     state = jax.device_put(TrainState.create(init_params, tx), shardings)
@@ -80,7 +80,7 @@ def test_loop_reads_grad_accum_steps(tmp_path):
 
     config = toy_config(num_train_steps=3, checkpoint_every_steps=0,
                         **{'optimizer.grad_accum_steps': k})
-    task = dataclasses.replace(toy_task(), loss_fn=loss_fn)
+    task = dataclasses.replace(toy_spec(), loss_fn=loss_fn)
     loop.train(config, tmp_path / str(k), task, devices=one_device())
     rows[k], traced_rows[k] = read_metrics(tmp_path / str(k)), set(seen)
   assert traced_rows == {1: {8}, K: {8 // K}}
@@ -93,4 +93,4 @@ def test_loop_reads_grad_accum_steps(tmp_path):
 def test_batch_must_divide_into_microbatches(tmp_path):
   config = toy_config(global_batch_size=6, **{'optimizer.grad_accum_steps': K})
   with pytest.raises(InputError, match='multiple of 4'):
-    loop.train(config, tmp_path, toy_task(batch_size=6), devices=one_device())
+    loop.train(config, tmp_path, toy_spec(batch_size=6), devices=one_device())

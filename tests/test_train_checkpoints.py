@@ -9,7 +9,7 @@ from absl import logging as absl_logging
 
 from bert_jax.train import checkpoints as ckpt_lib
 from bert_jax.train import loop
-from test_train_support import committed_steps, one_device, read_metrics, toy_config, toy_task
+from test_train_support import committed_steps, one_device, read_metrics, toy_config, toy_spec
 
 # Orbax's abandoned reads of a truncated checkpoint report 'Event loop is closed' as
 # unraisable exceptions once the restore has failed over; that noise is expected here.
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.filterwarnings('ignore::pytest.PytestUnraisableExceptio
 def finished(tmp_path_factory):
   """A toy run of 4 steps with checkpoints at 2 and 4."""
   workdir = tmp_path_factory.mktemp('ckpt_src')
-  result = loop.train(toy_config(), workdir, toy_task(), devices=one_device())
+  result = loop.train(toy_config(), workdir, toy_spec(), devices=one_device())
   assert result.step == 4 and committed_steps(workdir) == [2, 4]
   return workdir
 
@@ -60,7 +60,7 @@ def test_truncated_latest_checkpoint_falls_back_to_the_previous(finished, tmp_pa
   before = read_metrics(workdir)
   _truncate_arrays(workdir, 4)
   with caplog.at_level(logging.WARNING):
-    result = loop.train(toy_config(), workdir, toy_task(), devices=one_device())
+    result = loop.train(toy_config(), workdir, toy_spec(), devices=one_device())
   messages = _warnings(caplog)
   assert any('checkpoint step 4' in m and 'cannot be restored' in m for m in messages), messages
   assert any('resumed from step 2 instead of the latest step 4' in m for m in messages), messages
@@ -83,7 +83,7 @@ def test_only_unreadable_checkpoints_raise(finished, tmp_path):
   _truncate_arrays(workdir, 4)
   metrics = (workdir / 'metrics.jsonl').read_text()
   with pytest.raises(ckpt_lib.CheckpointError, match=r'none of the checkpoints \[4, 2\]'):
-    loop.train(toy_config(), workdir, toy_task(), devices=one_device())
+    loop.train(toy_config(), workdir, toy_spec(), devices=one_device())
   # Nothing was started over them or moved away.
   assert committed_steps(workdir) == [2, 4]
   assert not (workdir / ckpt_lib.CORRUPT_DIR).exists()
@@ -93,14 +93,14 @@ def test_only_unreadable_checkpoints_raise(finished, tmp_path):
 def test_unreadable_meta_falls_back(finished, tmp_path):
   workdir = _copy(finished, tmp_path)
   (workdir / 'checkpoints' / '4' / 'meta' / 'metadata').write_text('{"step": 4, trunc')
-  result = loop.train(toy_config(), workdir, toy_task(), devices=one_device())
+  result = loop.train(toy_config(), workdir, toy_spec(), devices=one_device())
   assert result.start_step == 2
 
 
 def test_uncommitted_step_directories_are_not_a_fresh_start(tmp_path):
   (tmp_path / 'checkpoints' / '7').mkdir(parents=True)  # a step directory without its items
   with pytest.raises(ckpt_lib.CheckpointError, match='7'):
-    loop.train(toy_config(), tmp_path, toy_task(), devices=one_device())
+    loop.train(toy_config(), tmp_path, toy_spec(), devices=one_device())
   assert (tmp_path / 'checkpoints' / '7').is_dir()
   assert not (tmp_path / 'metrics.jsonl').exists()
 
@@ -108,7 +108,7 @@ def test_uncommitted_step_directories_are_not_a_fresh_start(tmp_path):
 def test_rerun_resumes_where_the_last_run_stopped(finished, tmp_path):
   workdir = _copy(finished, tmp_path)
   before = read_metrics(workdir)
-  result = loop.train(toy_config(num_train_steps=7), workdir, toy_task(), devices=one_device())
+  result = loop.train(toy_config(num_train_steps=7), workdir, toy_spec(), devices=one_device())
   assert (result.start_step, result.step) == (4, 7)
   assert result.train_step_compiles == 1
   after = read_metrics(workdir)

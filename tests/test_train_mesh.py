@@ -13,7 +13,7 @@ from flax import nnx
 
 from bert_jax.train import checkpoints as ckpt_lib
 from bert_jax.train import loop, partitioning
-from bert_jax.train.pretraining_task import make_pretraining_task, prepare_batch, pretraining_loss
+from bert_jax.train.pretraining import make_pretraining_spec, prepare_batch, pretraining_loss
 from test_train_support import (assert_trees_equal, committed_steps, flat, one_device,
                                 read_metrics, set_mesh, tiny_config)
 
@@ -60,7 +60,7 @@ class Run:
 def _train(workdir, shape, **overrides) -> Run:
   settings = dict(num_train_steps=STEPS, log_every_steps=1, checkpoint_every_steps=0)
   config = set_mesh(tiny_config(**{**settings, **overrides}), *shape)
-  task = make_pretraining_task(config)
+  task = make_pretraining_spec(config)
   probe = Probe(task.eval_fn)
   task = dataclasses.replace(task, eval_fn=probe)
   devices = one_device() if shape == (1, 1, 1) else None
@@ -131,10 +131,10 @@ def test_checkpoint_of_8_devices_restores_on_another_mesh(runs, shape):
   src = runs['data=8']
   config = set_mesh(src.config.copy_and_resolve_references(), *shape)
   mesh = partitioning.make_mesh(config.mesh, one_device() if shape == (1, 1, 1) else None)
-  setup = loop.setup_state(config, make_pretraining_task(config).build_model, mesh)
+  plan = loop.plan_state(config, make_pretraining_spec(config).build_model, mesh)
   manager = ckpt_lib.make_manager(src.workdir, async_save=False)
   try:
-    restored = ckpt_lib.restore_latest(manager, setup.abstract)
+    restored = ckpt_lib.restore_latest(manager, plan.abstract)
   finally:
     manager.close()
   assert restored.step == STEPS and int(restored.state.step) == STEPS
@@ -142,7 +142,7 @@ def test_checkpoint_of_8_devices_restores_on_another_mesh(runs, shape):
   assert_trees_equal(restored.state.params, src.probe.params)
   # ... placed as this mesh wants them.
   for (path, x), (_, want) in zip(jax.tree_util.tree_leaves_with_path(restored.state.params),
-                                  jax.tree_util.tree_leaves_with_path(setup.shardings.params)):
+                                  jax.tree_util.tree_leaves_with_path(plan.shardings.params)):
     assert x.sharding.is_equivalent_to(want, x.ndim), jax.tree_util.keystr(path)
   if shape == (2, 2, 2):
     words = restored.state.params['bert']['embeddings']['word_embeddings']['embedding']
@@ -157,7 +157,7 @@ def test_rerun_with_more_steps_continues_on_one_device(runs, tmp_path):
   shutil.copytree(src.workdir, workdir)
   config = set_mesh(tiny_config(num_train_steps=STEPS + 3, log_every_steps=1,
                                 checkpoint_every_steps=0), 1, 1, 1)
-  result = loop.train(config, workdir, make_pretraining_task(config), devices=one_device())
+  result = loop.train(config, workdir, make_pretraining_spec(config), devices=one_device())
   assert (result.start_step, result.step, result.status) == (STEPS, STEPS + 3, 'completed')
   assert result.train_step_compiles == 1
   rows = read_metrics(workdir)
@@ -167,7 +167,7 @@ def test_rerun_with_more_steps_continues_on_one_device(runs, tmp_path):
 
   # Independent check of step 6: the loss of the saved parameters on the 6th batch of a fresh
   # input pipeline (so both the parameters and the iterator position were restored).
-  task = make_pretraining_task(config)
+  task = make_pretraining_spec(config)
   for _ in range(STEPS):
     next(task.train_iter)
   batch = next(task.train_iter)

@@ -9,7 +9,7 @@ from bert_jax.train import checkpoints as ckpt_lib
 from bert_jax.train import loop, partitioning
 from bert_jax.train.step import TrainState
 from test_train_support import (ToyModel, assert_trees_equal, committed_steps, one_device,
-                                read_metrics, toy_config, toy_task)
+                                read_metrics, toy_config, toy_spec)
 
 POISONED = (3, 6, 7, 8)   # steps whose batch makes the loss NaN
 MAX_BAD = 3               # 6, 7, 8 in a row -> stop at step 8
@@ -23,7 +23,7 @@ def poisoned_run(tmp_path_factory):
   config = toy_config(num_train_steps=20, checkpoint_every_steps=1, max_nonfinite_steps=MAX_BAD,
                       **{'optimizer.warmup_steps': 10})
   with pytest.raises(loop.NonFiniteError) as err:
-    loop.train(config, workdir, toy_task(poison_steps=POISONED), devices=one_device())
+    loop.train(config, workdir, toy_spec(poison_steps=POISONED), devices=one_device())
   return config, workdir, err.value
 
 
@@ -33,7 +33,7 @@ def clean_run(tmp_path_factory):
   workdir = tmp_path_factory.mktemp('nonfinite_ref')
   config = toy_config(num_train_steps=20, checkpoint_every_steps=0,
                       **{'optimizer.warmup_steps': 10})
-  loop.train(config, workdir, toy_task(skip_steps=POISONED), devices=one_device())
+  loop.train(config, workdir, toy_spec(skip_steps=POISONED), devices=one_device())
   return read_metrics(workdir)
 
 
@@ -64,14 +64,14 @@ def test_no_checkpoint_holds_nonfinite_values(poisoned_run):
   # Saved every step up to 7; step 8 stopped the run before its save.
   assert committed_steps(workdir) == list(range(1, 8))
   mesh = partitioning.make_mesh(config.mesh, one_device())
-  setup = loop.setup_state(config, ToyModel, mesh)
+  plan = loop.plan_state(config, ToyModel, mesh)
   manager = ckpt_lib.make_manager(workdir, max_to_keep=0, async_save=False)
   try:
     saved = {}
     for step in range(1, 8):
       out = manager.restore(step, args=ocp.args.Composite(
-          params=ocp.args.StandardRestore(setup.abstract.params),
-          opt_state=ocp.args.StandardRestore(setup.abstract.opt_state)))
+          params=ocp.args.StandardRestore(plan.abstract.params),
+          opt_state=ocp.args.StandardRestore(plan.abstract.opt_state)))
       for leaf in jax.tree.leaves((out['params'], out['opt_state'])):
         assert np.all(np.isfinite(np.asarray(leaf))), step
       saved[step] = out
@@ -88,8 +88,8 @@ def test_no_checkpoint_holds_nonfinite_values(poisoned_run):
 def test_save_refuses_nonfinite_parameters(tmp_path):
   config = toy_config()
   mesh = partitioning.make_mesh(config.mesh, one_device())
-  setup = loop.setup_state(config, ToyModel, mesh)
-  state = setup.init()
+  plan = loop.plan_state(config, ToyModel, mesh)
+  state = plan.init()
   bad = jax.tree.map(lambda x: x.at[0].set(np.nan), state.params)
   manager = ckpt_lib.make_manager(tmp_path, async_save=False)
   try:

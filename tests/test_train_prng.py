@@ -13,7 +13,7 @@ from flax import nnx
 
 from bert_jax.errors import InputError
 from bert_jax.train import loop
-from bert_jax.train.pretraining_task import make_pretraining_task
+from bert_jax.train.pretraining import make_pretraining_spec
 from test_train_support import (TIMING_KEYS, assert_trees_equal, committed_steps, one_device,
                                 read_metrics, tiny_config)
 
@@ -71,11 +71,11 @@ def _train(workdir, *, preempt_at=0):
                           'model.hidden_dropout_prob': 0.1,
                           'model.attention_probs_dropout_prob': 0.1,
                           'data.packing': True})
-  task = make_pretraining_task(config)
+  spec = make_pretraining_spec(config)
   probe = _LastParams()
-  task = dataclasses.replace(task, eval_fn=probe,
-                             train_iter=_PreemptAt(task.train_iter, preempt_at))
-  result = loop.train(config, workdir, task, devices=one_device())
+  spec = dataclasses.replace(spec, eval_fn=probe,
+                             train_iter=_PreemptAt(spec.train_iter, preempt_at))
+  result = loop.train(config, workdir, spec, devices=one_device())
   return result, probe.params
 
 

@@ -14,7 +14,7 @@ from bert_jax.errors import EXIT_PREEMPTED, InputError
 from bert_jax.train import checkpoints as ckpt_lib
 from bert_jax.train import loop, workdir_lock
 from test_train_support import (REPO, cli_env, committed_steps, one_device, pretrain_cmd,
-                                read_metrics, toy_config, toy_task)
+                                read_metrics, toy_config, toy_spec)
 
 HOLD = ('import sys, time; from bert_jax.train import workdir_lock; '
         'workdir_lock.acquire(sys.argv[1]); print("locked", flush=True); time.sleep(600)')
@@ -43,11 +43,11 @@ def test_second_run_on_a_locked_workdir_is_refused_and_a_killed_holder_never_blo
     assert 'Traceback' not in out.stderr
     assert sorted(os.listdir(workdir)) == [workdir_lock.LOCK_FILE]  # nothing else written
     with pytest.raises(InputError, match=f'in use by pid {holder.pid}'):
-      loop.train(toy_config(), workdir, toy_task(), devices=one_device())
+      loop.train(toy_config(), workdir, toy_spec(), devices=one_device())
   finally:
     holder.kill()  # SIGKILL: the process cannot clean up; the OS drops its flock
     holder.wait()
-  result = loop.train(toy_config(), workdir, toy_task(), devices=one_device())
+  result = loop.train(toy_config(), workdir, toy_spec(), devices=one_device())
   assert result.status == 'completed' and result.step == 4
   assert [r['step'] for r in read_metrics(workdir)] == [1, 2, 3, 4]
   assert f'pid {os.getpid()} ' in (workdir / workdir_lock.LOCK_FILE).read_text()
@@ -70,7 +70,7 @@ def test_nested_hold_in_one_process_is_reentrant(tmp_path):
 
 def test_rejected_rerun_leaves_config_json_and_files_as_they_were(tmp_path):
   workdir = tmp_path / 'w'
-  loop.train(toy_config(), workdir, toy_task(), devices=one_device())
+  loop.train(toy_config(), workdir, toy_spec(), devices=one_device())
   files = lambda: {p.name: p.read_bytes() for p in workdir.iterdir()
                    if p.is_file() and p.name != workdir_lock.LOCK_FILE}
   before = files()
@@ -78,7 +78,7 @@ def test_rejected_rerun_leaves_config_json_and_files_as_they_were(tmp_path):
   # LAMB has another optimizer state: the restore fails, nothing may change.
   with pytest.raises(ckpt_lib.CheckpointError, match='see config.json'):
     loop.train(toy_config(**{'optimizer.name': 'lamb', 'num_train_steps': 6}), workdir,
-               toy_task(), devices=one_device())
+               toy_spec(), devices=one_device())
   assert files() == before
   assert committed_steps(workdir) == [2, 4]
 
@@ -145,8 +145,8 @@ class _SignalAt:
 
 @pytest.mark.parametrize('signum', [signal.SIGTERM, signal.SIGINT])
 def test_signal_saves_the_current_step_and_reports_preempted(tmp_path, signum):
-  task = toy_task()
-  task = loop.Task(name=task.name, build_model=task.build_model, loss_fn=task.loss_fn,
+  task = toy_spec()
+  task = loop.TrainSpec(name=task.name, build_model=task.build_model, loss_fn=task.loss_fn,
                    train_iter=_SignalAt(task.train_iter, 3, signum))
   result = loop.train(toy_config(**{'num_train_steps': 8, 'checkpoint_every_steps': 100}),
                       tmp_path, task, devices=one_device())

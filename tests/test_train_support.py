@@ -57,14 +57,14 @@ def tiny_config(**overrides):
 def pretrain_korean_tiny(workdir, *, steps: int, max_positions: int) -> pathlib.Path:
   """BERT-tiny pretrained ``steps`` steps on the konlpy Korean corpus (SentencePiece vocab,
   sequences of 64), as a real pretraining workdir for the Korean fine-tuning tests."""
-  from bert_jax.train.pretraining_task import make_pretraining_task  # pylint: disable=g-import-not-at-top
+  from bert_jax.train.pretraining import make_pretraining_spec  # pylint: disable=g-import-not-at-top
   config = _pretrain_configs().get_config('tiny')
   config.update_from_flattened_dict({
       'data.corpus': 'konlpy_ko', 'data.max_seq_length': 64,
       'data.max_predictions_per_seq': 10, 'model.max_position_embeddings': max_positions,
       'num_train_steps': steps, 'checkpoint_every_steps': steps, 'eval': False,
       'progress_bar': False})
-  result = loop.train(config, workdir, make_pretraining_task(config))
+  result = loop.train(config, workdir, make_pretraining_spec(config))
   assert result.status == 'completed' and result.step == steps
   return pathlib.Path(workdir)
 
@@ -171,8 +171,8 @@ class ToyIterator:
     self.position = int(state['position'])
 
 
-def toy_task(**iterator_kw) -> loop.Task:
-  return loop.Task(name='toy', build_model=ToyModel, loss_fn=toy_loss,
+def toy_spec(**iterator_kw) -> loop.TrainSpec:
+  return loop.TrainSpec(name='toy', build_model=ToyModel, loss_fn=toy_loss,
                    train_iter=ToyIterator(**iterator_kw))
 
 

@@ -148,7 +148,7 @@ def run_transformers(cfg, seed: int, init_dir: str) -> dict:
   from bert_jax.train import optimizer as opt_lib  # pylint: disable=g-import-not-at-top
   cfg = cfg.copy_and_resolve_references()
   cfg.seed = seed
-  s = finetune.setup(cfg)
+  s = finetune.prepare(cfg)
   n = num_examples(s.train.arrays)
   config = finetune.train_config(cfg, n)
   steps, every = int(config.num_train_steps), int(config.eval_every_steps)

@@ -18,7 +18,6 @@ Deterministic (same bytes on every run).
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import importlib.util
 import io
@@ -26,9 +25,12 @@ import json
 import pathlib
 import random
 import re
+import sys
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-RESOURCES = ROOT / 'bert_jax' / 'resources' / 'finetune'
+TOOLS = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(TOOLS))
+import shipped_sets  # noqa: E402  pylint: disable=g-import-not-at-top,wrong-import-position
+from shipped_sets import RESOURCES  # noqa: E402  pylint: disable=g-import-not-at-top,wrong-import-position
 
 
 def _sentence_with(context: str, start: int) -> str:
@@ -69,7 +71,7 @@ def qa_choice_rows(squad_json: pathlib.Path, rng: random.Random) -> list[list[st
 
 def _pair_module():
   spec = importlib.util.spec_from_file_location('make_classification',
-                                                RESOURCES / 'make_classification.py')
+                                                TOOLS / 'make_classification.py')
   module = importlib.util.module_from_spec(spec)
   spec.loader.exec_module(module)
   return module
@@ -128,14 +130,5 @@ def write(out: pathlib.Path) -> dict[str, int]:
   return counts
 
 
-def main() -> None:
-  parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-  parser.add_argument('--out', type=pathlib.Path, default=RESOURCES,
-                      help='output folder (default: bert_jax/resources/finetune)')
-  args = parser.parse_args()
-  for name, n in write(args.out).items():
-    print(f'{name}: {n} rows')
-
-
 if __name__ == '__main__':
-  main()
+  shipped_sets.main(write, __doc__, 'rows')

@@ -25,9 +25,10 @@ import csv
 import itertools
 import pathlib
 import random
+import sys
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-OUT = ROOT / 'bert_jax' / 'resources' / 'finetune'
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # tools/
+from shipped_sets import RESOURCES as OUT  # noqa: E402  pylint: disable=g-import-not-at-top,wrong-import-position
 TOPICS_KO = ('경제', '스포츠', '날씨', '정치')
 TOPICS_EN = ('economy', 'sports', 'weather', 'politics')
 SIZES = {'train': 480, 'dev': 240}

@@ -34,7 +34,7 @@ def pretrain(workdir: pathlib.Path, corpus: str, steps: int) -> pathlib.Path:
   sys.path.insert(0, str(ROOT / 'configs'))
   import pretrain as pretrain_configs  # pylint: disable=g-import-not-at-top
   from bert_jax.train import loop  # pylint: disable=g-import-not-at-top
-  from bert_jax.train.pretraining_task import make_pretraining_task  # pylint: disable=g-import-not-at-top
+  from bert_jax.train.pretraining import make_pretraining_spec  # pylint: disable=g-import-not-at-top
   config = pretrain_configs.get_config('tiny')
   config.data.corpus = corpus
   config.data.max_seq_length = 64
@@ -46,7 +46,7 @@ def pretrain(workdir: pathlib.Path, corpus: str, steps: int) -> pathlib.Path:
   config.log_every_steps = max(1, steps // 4)
   config.eval = False
   config.progress_bar = False
-  result = loop.train(config, workdir, make_pretraining_task(config))
+  result = loop.train(config, workdir, make_pretraining_spec(config))
   print(f'pretrained {workdir} on {corpus}: step {result.step}', flush=True)
   return workdir
 
@@ -62,7 +62,7 @@ def finetune_once(lang: str, model: str, seed: int, checkpoint: str, workdir: pa
   t0 = time.time()
   # train() evaluates on dev at the end and records the best checkpoint's metrics
   # (finetune.run would restore it and evaluate once more: same numbers, more compiles).
-  metrics = finetune.train(finetune.setup(cfg, workdir), workdir, verbose=False)['metrics']
+  metrics = finetune.train(finetune.prepare(cfg, workdir), workdir, verbose=False)['metrics']
   return {'lang': lang, 'model': model, 'seed': seed, 'checkpoint': checkpoint,
           'accuracy': metrics['accuracy'], 'macro_f1': metrics['macro_f1'],
           'seconds': round(time.time() - t0, 1)}

@@ -35,6 +35,7 @@ from safetensors.numpy import load_file, save_file
 from bert_jax.convert.params import (Params, Path, expected_shapes, flatten, has_heads,
                                      path_str, unflatten, unstack_layers)
 from bert_jax.errors import InputError
+from bert_jax.fileio import read_json_object
 from bert_jax.models import BertConfig
 
 CONFIG_NAME = 'config.json'
@@ -162,18 +163,6 @@ class HfLayout:
 
 # --- reading ---------------------------------------------------------------------------
 
-def read_json(path: pathlib.Path, what: str) -> dict[str, Any]:
-  try:
-    d = json.loads(path.read_text(encoding='utf-8'))
-  except FileNotFoundError:
-    raise InputError(f'{path} not found: expected {what}.') from None
-  except (json.JSONDecodeError, UnicodeDecodeError) as e:
-    raise InputError(f'{path} is not valid JSON ({e}); expected {what}.') from None
-  if not isinstance(d, dict):
-    raise InputError(f'{path} holds a JSON {type(d).__name__}; expected {what} (an object).')
-  return d
-
-
 def config_from_hf(hf_config: dict[str, Any], path: pathlib.Path) -> BertConfig:
   """BertConfig from an HF config.json dict; refuses what this BERT cannot represent."""
   model_type = hf_config.get('model_type', 'bert')
@@ -214,7 +203,7 @@ def read_hf_tensors(directory: pathlib.Path) -> tuple[dict[str, np.ndarray], dic
   if single.is_file():
     return load_safetensors(single)
   if index.is_file():
-    idx = read_json(index, 'a safetensors index ({"weight_map": {...}})')
+    idx = read_json_object(index, 'a safetensors index ({"weight_map": {...}})')
     weight_map = idx.get('weight_map')
     if not isinstance(weight_map, dict) or not weight_map:
       raise InputError(f'{index} has no "weight_map"; expected a safetensors shard index.')

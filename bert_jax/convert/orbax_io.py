@@ -1,6 +1,7 @@
-"""bert_jax checkpoints on disk (docs/CONTRACTS.md): model exports and training workdirs.
+"""Orbax param trees on disk, and writing a model export (docs/CONTRACTS.md).
 
-A **model export** ``D`` (``python -m bert_jax.convert --to_orbax=D``)::
+The file names, and reading a workdir's steps and model config, are
+``bert_jax.workdir``'s. A **model export** ``D`` (``python -m bert_jax.convert --to_orbax=D``)::
 
   D/model_config.json     BertConfig.to_dict()
   D/params/               Orbax StandardSave of the BertForPreTraining param tree
@@ -9,8 +10,7 @@ A **model export** ``D`` (``python -m bert_jax.convert --to_orbax=D``)::
   D/hf_extra.safetensors  only when the HF file had tensors outside the param tree
                           (buffers such as embeddings.position_ids, task heads), verbatim
 
-A **workdir** ``W`` of a training run has ``W/model_config.json``, ``W/tokenizer/`` and
-``W/checkpoints/<step>/params``; the latest *committed* step is the one read.
+A **workdir** ``W`` of a training run: see ``bert_jax.workdir``.
 """
 from __future__ import annotations
 
@@ -28,29 +28,7 @@ import numpy as np
 from bert_jax.convert.params import Params, normalize_keys
 from bert_jax.errors import InputError
 from bert_jax.models import BertConfig
-
-MODEL_CONFIG = 'model_config.json'
-PARAMS_DIR = 'params'
-TOKENIZER_DIR = 'tokenizer'
-CHECKPOINTS_DIR = 'checkpoints'
-HF_LAYOUT = 'hf_layout.json'
-HF_EXTRA = 'hf_extra.safetensors'
-
-
-def read_model_config(path: pathlib.Path) -> BertConfig:
-  try:
-    d = json.loads(path.read_text(encoding='utf-8'))
-  except FileNotFoundError:
-    raise InputError(f'{path} not found: expected the BertConfig JSON of a bert_jax '
-                     'checkpoint.') from None
-  except (json.JSONDecodeError, UnicodeDecodeError) as e:
-    raise InputError(f'{path} is not valid JSON ({e}).') from None
-  if not isinstance(d, dict):
-    raise InputError(f'{path} should hold a JSON object (BertConfig.to_dict()).')
-  try:
-    return BertConfig.from_dict(d)
-  except (TypeError, ValueError) as e:
-    raise InputError(f'{path}: not a valid BertConfig ({e}).') from None
+from bert_jax.workdir import HF_EXTRA, HF_LAYOUT, MODEL_CONFIG, PARAMS_DIR
 
 
 def save_params(path: pathlib.Path, params: Params) -> None:
@@ -105,35 +83,6 @@ def _drop_failed_futures() -> None:
     gc.collect()
   finally:
     log.setLevel(level)
-
-
-def committed_steps(checkpoints: pathlib.Path) -> list[int]:
-  """Steps under ``W/checkpoints`` that Orbax finished writing (ascending).
-
-  A step counts when its directory name is an integer (Orbax writes to a
-  ``<step>.orbax-checkpoint-tmp-*`` name and renames on commit), it has the step
-  metadata Orbax writes on finalisation, and its ``params`` item is complete.
-  """
-  steps = []
-  if not checkpoints.is_dir():
-    return steps
-  for d in checkpoints.iterdir():
-    if not (d.is_dir() and d.name.isdigit()):
-      continue
-    params = d / PARAMS_DIR
-    if (d / '_CHECKPOINT_METADATA').is_file() and (params / '_METADATA').is_file():
-      steps.append(int(d.name))
-  return sorted(steps)
-
-
-def find_step_dir(workdir: pathlib.Path) -> pathlib.Path:
-  """``W/checkpoints/<latest committed step>``."""
-  checkpoints = workdir / CHECKPOINTS_DIR
-  steps = committed_steps(checkpoints)
-  if not steps:
-    raise InputError(f'{checkpoints} has no committed checkpoint step (expected '
-                     f'{checkpoints}/<step>/{PARAMS_DIR} written by Orbax).')
-  return checkpoints / str(steps[-1])
 
 
 def write_export(directory: pathlib.Path, config: BertConfig, params: Params, *,

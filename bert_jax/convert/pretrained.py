@@ -19,7 +19,9 @@ import numpy as np
 from bert_jax.convert import fsio, hf, orbax_io
 from bert_jax.convert.params import (Params, check_params, convert_layout, is_scanned)
 from bert_jax.errors import InputError
+from bert_jax.fileio import read_json_object
 from bert_jax.models import BertConfig
+from bert_jax import workdir as wd
 
 _ACCEPTED = ('an HF BERT directory (config.json + model.safetensors), a bert_jax model '
              'export (model_config.json + params/), a training workdir (model_config.json + '
@@ -71,22 +73,22 @@ def _resolve(path: str | pathlib.Path) -> tuple[str, pathlib.Path, pathlib.Path 
       p = p.parent
     else:
       raise InputError(f'checkpoint {p} is a file; expected {_ACCEPTED}.')
-  if (p / orbax_io.MODEL_CONFIG).is_file():
-    if (p / orbax_io.PARAMS_DIR).is_dir():
+  if (p / wd.MODEL_CONFIG).is_file():
+    if (p / wd.PARAMS_DIR).is_dir():
       return 'export', p, None
-    if (p / orbax_io.CHECKPOINTS_DIR).is_dir():
-      return 'workdir', p, orbax_io.find_step_dir(p)
-    raise InputError(f'{p} has {orbax_io.MODEL_CONFIG} but neither {orbax_io.PARAMS_DIR}/ nor '
-                     f'{orbax_io.CHECKPOINTS_DIR}/; expected {_ACCEPTED}.')
-  if p.name == orbax_io.CHECKPOINTS_DIR and (p.parent / orbax_io.MODEL_CONFIG).is_file():
-    return 'workdir', p.parent, orbax_io.find_step_dir(p.parent)
-  if (p / orbax_io.PARAMS_DIR).is_dir() and p.parent.name == orbax_io.CHECKPOINTS_DIR:
+    if (p / wd.CHECKPOINTS_DIR).is_dir():
+      return 'workdir', p, wd.find_step_dir(p)
+    raise InputError(f'{p} has {wd.MODEL_CONFIG} but neither {wd.PARAMS_DIR}/ nor '
+                     f'{wd.CHECKPOINTS_DIR}/; expected {_ACCEPTED}.')
+  if p.name == wd.CHECKPOINTS_DIR and (p.parent / wd.MODEL_CONFIG).is_file():
+    return 'workdir', p.parent, wd.find_step_dir(p.parent)
+  if (p / wd.PARAMS_DIR).is_dir() and p.parent.name == wd.CHECKPOINTS_DIR:
     root = p.parent.parent
-    if not p.name.isdigit() or int(p.name) not in orbax_io.committed_steps(p.parent):
+    if not p.name.isdigit() or int(p.name) not in wd.committed_steps(p.parent):
       raise InputError(f'{p} is not a committed checkpoint step (Orbax had not finished '
                        'writing it); use the workdir to get the latest committed step.')
-    if not (root / orbax_io.MODEL_CONFIG).is_file():
-      raise InputError(f'{root / orbax_io.MODEL_CONFIG} not found: a step directory needs '
+    if not (root / wd.MODEL_CONFIG).is_file():
+      raise InputError(f'{root / wd.MODEL_CONFIG} not found: a step directory needs '
                        'the model_config.json of its workdir.')
     return 'workdir', root, p
   if (p / hf.CONFIG_NAME).is_file() or (p / hf.WEIGHTS_NAME).is_file():
@@ -94,7 +96,7 @@ def _resolve(path: str | pathlib.Path) -> tuple[str, pathlib.Path, pathlib.Path 
       raise InputError(f'{p / hf.CONFIG_NAME} not found: an HF BERT directory needs '
                        f'{hf.CONFIG_NAME} next to {hf.WEIGHTS_NAME}.')
     return 'hf', p, None
-  raise InputError(f'{p / hf.CONFIG_NAME} not found (nor {orbax_io.MODEL_CONFIG}): expected '
+  raise InputError(f'{p / hf.CONFIG_NAME} not found (nor {wd.MODEL_CONFIG}): expected '
                    f'{_ACCEPTED}.')
 
 
@@ -142,7 +144,7 @@ def load_pretrained(path: str | pathlib.Path, *, scan_layers: bool | None = None
   layout = None
   step = None
   if kind == 'hf':
-    hf_config = hf.read_json(root / hf.CONFIG_NAME, 'an HF BERT config.json')
+    hf_config = read_json_object(root / hf.CONFIG_NAME, 'an HF BERT config.json')
     config = hf.config_from_hf(hf_config, root / hf.CONFIG_NAME)
     tensors, metadata = hf.read_hf_tensors(root)
     weights = root / hf.WEIGHTS_NAME
@@ -150,18 +152,18 @@ def load_pretrained(path: str | pathlib.Path, *, scan_layers: bool | None = None
                                      source=str(weights))
     source, tok_dir = root, root
   else:
-    config = orbax_io.read_model_config(root / orbax_io.MODEL_CONFIG)
+    config = wd.read_model_config(root / wd.MODEL_CONFIG)
     source = step_dir if step_dir is not None else root
     step = int(step_dir.name) if step_dir is not None else None
-    weights = source / orbax_io.PARAMS_DIR
+    weights = source / wd.PARAMS_DIR
     params = orbax_io.restore_params(weights)
-    tok_dir = root / orbax_io.TOKENIZER_DIR
-    if kind == 'export' and (root / orbax_io.HF_LAYOUT).is_file():
+    tok_dir = root / wd.TOKENIZER_DIR
+    if kind == 'export' and (root / wd.HF_LAYOUT).is_file():
       extra = {}
-      if (root / orbax_io.HF_EXTRA).is_file():
-        extra, _ = hf.load_safetensors(root / orbax_io.HF_EXTRA)
+      if (root / wd.HF_EXTRA).is_file():
+        extra, _ = hf.load_safetensors(root / wd.HF_EXTRA)
       layout = hf.HfLayout.from_json(
-          hf.read_json(root / orbax_io.HF_LAYOUT, 'the HF layout of an export'), extra)
+          read_json_object(root / wd.HF_LAYOUT, 'the HF layout of an export'), extra)
   try:
     config = dataclasses.replace(config, scan_layers=is_scanned(params))
   except InputError as e:
@@ -191,7 +193,7 @@ def copy_tokenizer_files(src: pathlib.Path, dst: pathlib.Path) -> list[str]:
   config_path = dst / 'tokenizer_config.json'
   config: dict[str, Any] = {}
   if config_path.is_file():
-    config = hf.read_json(config_path, 'a tokenizer_config.json')
+    config = read_json_object(config_path, 'a tokenizer_config.json')
   if 'do_lower_case' not in config:
     tok = quiet_load_tokenizer(src)
     config.update(do_lower_case=tok.do_lower_case)
@@ -216,7 +218,7 @@ def hf_to_orbax(src: str | pathlib.Path, dst: str | pathlib.Path, *,
     orbax_io.write_export(tmp, pre.config, pre.params, hf_layout=pre.hf_layout.to_json(),
                           hf_extra=pre.hf_layout.extra)
     if pre.tokenizer_path:
-      copy_tokenizer_files(pathlib.Path(pre.tokenizer_path), tmp / orbax_io.TOKENIZER_DIR)
+      copy_tokenizer_files(pathlib.Path(pre.tokenizer_path), tmp / wd.TOKENIZER_DIR)
   return pre
 
 

@@ -19,9 +19,9 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from bert_jax.features import check_combination, combine_layers
 from bert_jax.models.bert import BertModel
 from bert_jax.models.config import BertConfig
+from bert_jax.models.hidden_layers import check_combination, combine_layers
 from bert_jax.models.layers import bert_init, dense, dropout, zeros
 
 HEADS = ('classification', 'span', 'tagging')
@@ -97,7 +97,7 @@ class BertForTask(nnx.Module):
     head: 'classification' | 'span' | 'tagging'.
     num_outputs: classes (1 for regression and multiple choice); 2 for 'span' (ignored).
     features: 'tagging' only: which hidden states feed the tagger; 'last' is the
-      fine-tuning approach, any other ``bert_jax.features.COMBINATIONS`` name the
+      fine-tuning approach, any other ``bert_jax.models.hidden_layers.COMBINATIONS`` name the
       feature-based one (usually with ``freeze_encoder``).
     tagger: 'tagging' only: 'linear' or 'bilstm'.
     lstm_size: hidden units per direction of the BiLSTM tagger.

@@ -40,6 +40,7 @@ from werkzeug.exceptions import HTTPException
 
 from bert_jax.errors import InputError
 from bert_jax.serve import explain as explain_lib
+from bert_jax.workdir import CHECKPOINTS_DIR
 
 DEFAULT_MAX_CHARS = 20_000
 MAX_QUESTION_CHARS = 1_000
@@ -100,7 +101,7 @@ def model_name(source: str) -> str:
   directory ``.../WORKDIR/checkpoints/N``, else the directory's own name. Never the
   absolute path (it tells a visitor about the server's file system)."""
   path = pathlib.PurePath(source)
-  if path.parent.name == 'checkpoints' and path.parent.parent.name:
+  if path.parent.name == CHECKPOINTS_DIR and path.parent.parent.name:
     return f'{path.parent.parent.name} (step {path.name})'
   return path.name or str(source)
 

@@ -10,8 +10,8 @@ single lock around the model did). Rows of different requests share a forward (m
 throughput under load); each request gets back exactly its own rows, in order.
 
 The forward (``run_batch``) is called with ``1 <= rows <= batch_size`` rows and returns a
-dict of arrays with the same leading dimension (``finetune.Predictor`` pads to its fixed
-batch, so one compile serves every batch). An exception in it fails the requests whose
+dict of arrays with the same leading dimension (``tasks.predictor.Predictor`` pads to its
+fixed batch, so one compile serves every batch). An exception in it fails the requests whose
 rows were in that forward, not the worker.
 
 Assumption: rows are independent (a window's outputs depend on that window only), true of

@@ -12,8 +12,8 @@
   (``squad.predict_fn``).
 
 Both run windows in batches of ``batch_size`` rows of ``max_seq_length`` tokens (the last
-batch padded) through ``bert_jax.finetune.Predictor``: one compile per model, whatever
-the text. ``traces`` counts the compilations (tests assert it stays 1). Concurrent calls
+batch padded) through ``bert_jax.tasks.predictor.Predictor``: one compile per model,
+whatever the text. ``traces`` counts the compilations (tests assert it stays 1). Concurrent calls
 (the web server is threaded) are queued and batched together by ``batching.Batcher``.
 """
 from __future__ import annotations
@@ -26,14 +26,14 @@ import jax.numpy as jnp
 import numpy as np
 
 from bert_jax.errors import InputError
-from bert_jax.finetune import Predictor
 from bert_jax.masks import make_attention_mask
 from bert_jax.serve import batching
 from bert_jax.serve import explain as explain_lib
 from bert_jax.serve import mrc
-from bert_jax.serve.loading import Finetuned, load_finetuned
 from bert_jax.tasks import squad
 from bert_jax.tasks import xdc as xdc_task
+from bert_jax.tasks.predictor import Predictor
+from bert_jax.workdir import Finetuned, load_finetuned
 
 
 def classify_with_attention(model, batch: dict[str, jax.Array]) -> dict[str, jax.Array]:

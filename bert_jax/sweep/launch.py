@@ -27,9 +27,7 @@ from etils import epath
 
 from bert_jax.errors import EXIT_PREEMPTED  # 75 (EX_TEMPFAIL): resumed by the next run
 from bert_jax.sweep.grid import Trial, fmt
-
-TRIAL_FILE = 'trial.json'
-LOG_FILE = 'log.txt'
+from bert_jax.workdir import LOG_FILE, TRIAL_FILE
 
 
 def read_trial(trial_dir: epath.Path) -> dict[str, Any]:

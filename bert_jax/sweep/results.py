@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from typing import Any, Sequence
 
 from etils import epath
 
+from bert_jax import workdir
 from bert_jax.sweep.grid import Trial, fmt
 
 PRETRAIN_METRIC = 'mlm_accuracy'
@@ -25,17 +25,14 @@ RESULTS_PNG = 'results.png'
 
 def trial_metrics(trial_dir: epath.Path) -> tuple[str | None, dict[str, float]]:
   """(main metric name, {metric: value}) of a trial's workdir; (None, {}) before any eval."""
-  best = trial_dir / 'best.json'
-  if best.exists():
-    b = json.loads(best.read_text())
+  b = workdir.read_best(trial_dir)
+  if b:
     return b.get('metric'), {k: v for k, v in (b.get('metrics') or {}).items()
                              if isinstance(v, (int, float))}
-  evals = trial_dir / 'eval_metrics.jsonl'
-  if evals.exists():
-    rows = [json.loads(l) for l in evals.read_text().splitlines() if l.strip()]
-    if rows:
-      return PRETRAIN_METRIC, {k: v for k, v in rows[-1].items()
-                               if k != 'step' and isinstance(v, (int, float))}
+  rows = workdir.read_eval_metrics(trial_dir)
+  if rows:
+    return PRETRAIN_METRIC, {k: v for k, v in rows[-1].items()
+                             if k != 'step' and isinstance(v, (int, float))}
   return None, {}
 
 

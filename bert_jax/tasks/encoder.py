@@ -2,7 +2,7 @@
 
 ``load_encoder(cfg)`` reads ``cfg.init_checkpoint`` (a pretraining workdir = its latest
 committed step, a step directory, a model export or an HF directory) with
-``bert_jax.convert.load_pretrained`` and keeps only the encoder (``bert`` subtree; the
+``bert_jax.workdir.load_pretrained`` and keeps only the encoder (``bert`` subtree; the
 pretraining heads are dropped, task heads start fresh). Everything that would make the
 run meaningless is an ``InputError`` naming the item, before a single step runs:
 
@@ -11,25 +11,20 @@ run meaningless is an ``InputError`` naming the item, before a single step runs:
 - ``max_seq_length`` above the checkpoint's ``max_position_embeddings``;
 - a tokenizer whose vocabulary size differs from the embedding table, or whose casing
   (``do_lower_case``) contradicts the checkpoint's tokenizer or its vocabulary;
-- resuming a fine-tuning workdir that was started from an encoder of another shape.
+- resuming a fine-tuning workdir that was started from an encoder of another shape
+  (``bert_jax.workdir.check_model_files``).
 """
 from __future__ import annotations
 
 import dataclasses
-import json
 import pathlib
-import shutil
 import warnings
 from typing import Any
 
-from bert_jax.convert import load_pretrained
 from bert_jax.convert.pretrained import quiet_load_tokenizer
 from bert_jax.errors import InputError
 from bert_jax.models import BertConfig
-
-SHAPE_KEYS = ('vocab_size', 'hidden_size', 'num_hidden_layers', 'num_attention_heads',
-              'intermediate_size', 'max_position_embeddings', 'type_vocab_size')
-
+from bert_jax.workdir import MODEL_CONFIG, TOKENIZER_DIR, load_pretrained, read_model_config
 
 @dataclasses.dataclass
 class Encoder:
@@ -113,56 +108,11 @@ def load_encoder(cfg: Any) -> Encoder:
   return Encoder(model_config, params, tok, tok_dir, pre.source)
 
 
-def write_workdir_files(workdir: pathlib.Path, encoder: Encoder, task_info: dict[str, Any]
-                        ) -> None:
-  """``model_config.json``, ``tokenizer/`` and ``task.json`` of a fine-tuning workdir.
-
-  When the workdir already has them (a resumed run), they must describe the same encoder
-  and task, else ``InputError`` (a workdir never mixes two models).
-  """
-  check_workdir_files(workdir, encoder, task_info)
-  workdir.mkdir(parents=True, exist_ok=True)
-  mc_path, task_path = workdir / 'model_config.json', workdir / 'task.json'
-  mc_path.write_text(encoder.config.to_json() + '\n', encoding='utf-8')
-  task_path.write_text(json.dumps(task_info, indent=2, ensure_ascii=False) + '\n',
-                       encoding='utf-8')
-  tok_dst = workdir / 'tokenizer'
-  if encoder.tokenizer_dir and not tok_dst.exists():
-    src = pathlib.Path(encoder.tokenizer_dir)
-    src = src if src.is_dir() else src.parent
-    from bert_jax.convert import copy_tokenizer_files  # pylint: disable=g-import-not-at-top
-    tmp = workdir / 'tokenizer.tmp'
-    shutil.rmtree(tmp, ignore_errors=True)
-    copy_tokenizer_files(src, tmp)
-    tmp.rename(tok_dst)
-
-
-def check_workdir_files(workdir: pathlib.Path, encoder: Encoder, task_info: dict[str, Any]
-                        ) -> None:
-  """``InputError`` when ``workdir`` already holds another encoder or task (nothing written)."""
-  mc_path, task_path = workdir / 'model_config.json', workdir / 'task.json'
-  if mc_path.is_file():
-    old = json.loads(mc_path.read_text(encoding='utf-8'))
-    diff = [k for k in SHAPE_KEYS if old.get(k) != getattr(encoder.config, k)]
-    if diff:
-      k = diff[0]
-      raise InputError(f'workdir {workdir} holds a model with {k}={old.get(k)}, but '
-                       f'init_checkpoint {encoder.source} has {k}='
-                       f'{getattr(encoder.config, k)}; use a new --workdir.')
-  if task_path.is_file():
-    old = json.loads(task_path.read_text(encoding='utf-8'))
-    for k in ('task', 'labels', 'num_outputs'):
-      if old.get(k) != task_info.get(k):
-        raise InputError(f'workdir {workdir} was fine-tuned with {k}={old.get(k)!r}, this run '
-                         f'has {k}={task_info.get(k)!r}; use a new --workdir.')
-
-
 def encoder_from_workdir(workdir: pathlib.Path, cfg: Any) -> Encoder:
   """The encoder description of a fine-tuning workdir (``--config.mode=eval|predict``):
   its ``model_config.json`` and ``tokenizer/``; the weights come from its checkpoint."""
-  from bert_jax.convert import orbax_io  # pylint: disable=g-import-not-at-top
-  config = orbax_io.read_model_config(workdir / orbax_io.MODEL_CONFIG)
+  config = read_model_config(workdir / MODEL_CONFIG)
   check_against_config(cfg, config, str(workdir))
-  tok, tok_dir = _load_tokenizer(cfg, str(workdir / orbax_io.TOKENIZER_DIR), str(workdir))
+  tok, tok_dir = _load_tokenizer(cfg, str(workdir / TOKENIZER_DIR), str(workdir))
   config = dataclasses.replace(config, dtype=cfg.model.dtype, scan_layers=False)
   return Encoder(config, None, tok, tok_dir, str(workdir))

@@ -6,8 +6,9 @@ F1 equal to seqeval's (``bert_jax.metrics.ner``).
 
 The feature-based variant (the seed's table, ``ner.feature_combination`` other than
 'last' and ``ner.freeze_encoder``): the encoder is frozen and its hidden states are
-combined by ``bert_jax.features.combine_layers`` (first / last / sum_all / second_to_last
-/ sum_last_four / concat_last_four) into a linear or BiLSTM tagger (``ner.tagger``).
+combined by ``bert_jax.models.hidden_layers.combine_layers`` (first / last / sum_all /
+second_to_last / sum_last_four / concat_last_four) into a linear or BiLSTM tagger
+(``ner.tagger``).
 
 Words past ``max_seq_length`` word pieces are predicted ``O`` (and warned about), so the
 reported F1 counts them as missed, never silently drops them.

@@ -1,7 +1,5 @@
-"""Orbax checkpoints of a training workdir, and the files beside them (docs/CONTRACTS.md).
+"""Orbax checkpoints of a training workdir (docs/CONTRACTS.md; names: ``bert_jax.workdir``).
 
-  W/config.json          the resolved run config (an older, different one is kept as
-                         config.<time>.json, never overwritten)
   W/checkpoints/<step>/  params      StandardSave of the pure param dict
                          opt_state   StandardSave of the optax state
                          meta        JSON: step, skipped-step counters, mesh, config
@@ -30,12 +28,9 @@ from absl import logging
 from etils import epath
 
 from bert_jax.errors import InputError
-from bert_jax.workdir import PathLike, as_workdir
+from bert_jax.workdir import CHECKPOINTS_DIR, CORRUPT_DIR, PathLike, as_workdir
 from bert_jax.train.step import TrainState
 
-CHECKPOINTS_DIR = 'checkpoints'
-CORRUPT_DIR = 'checkpoints_corrupt'
-CONFIG_FILE = 'config.json'
 
 
 class CheckpointError(RuntimeError):
@@ -238,49 +233,6 @@ def _sync(name: str) -> None:
   if jax.process_count() > 1:
     from jax.experimental import multihost_utils  # pylint: disable=g-import-not-at-top
     multihost_utils.sync_global_devices(name)
-
-
-def config_to_json(config: Any) -> str:
-  """An ml_collections ConfigDict (or dict) as JSON (tuples become lists)."""
-  d = config.to_dict() if hasattr(config, 'to_dict') else dict(config)
-  return json.dumps(d, indent=2, sort_keys=True, default=_json_default) + '\n'
-
-
-def _json_default(x):
-  if isinstance(x, (np.integer, np.floating)):
-    return x.item()
-  return str(x)
-
-
-def _flat(d: Mapping[str, Any], prefix: str = '') -> dict[str, Any]:
-  out = {}
-  for k, v in d.items():
-    if isinstance(v, Mapping):
-      out.update(_flat(v, f'{prefix}{k}.'))
-    else:
-      out[f'{prefix}{k}'] = v
-  return out
-
-
-def write_config(workdir: PathLike, config: Any) -> list[str]:
-  """Writes ``W/config.json``; returns the keys that differ from an existing one (which is
-  then kept as ``config.<time>.json``)."""
-  path = epath.Path(workdir) / CONFIG_FILE
-  text = config_to_json(config)
-  changed: list[str] = []
-  if path.is_file():
-    old_text = path.read_text(encoding='utf-8')
-    if old_text == text:
-      return changed
-    try:
-      old, new = _flat(json.loads(old_text)), _flat(json.loads(text))
-      changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
-    except json.JSONDecodeError:
-      changed = ['<unreadable config.json>']
-    stamp = datetime.datetime.now().strftime('%Y%m%d-%H%M%S')
-    path.rename(path.parent / f'config.{stamp}.json')
-  path.write_text(text, encoding='utf-8')
-  return changed
 
 
 def check_workdir(workdir: PathLike) -> None:

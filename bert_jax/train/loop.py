@@ -1,18 +1,18 @@
-"""The training loop every bert_jax run goes through: ``train(config, workdir, task)``.
+"""The training loop every bert_jax run goes through: ``train(config, workdir, spec)``.
 
-A ``Task`` says what is trained (model, loss, batches, evaluation); the config says how
+A ``TrainSpec`` says what is trained (model, loss, batches, evaluation); the config says how
 (mesh, optimizer, step budget, checkpoint cadence). The loop:
 
 1. builds the (data, fsdp, tensor) mesh and the parameter shardings from the logical
-   axes of ``nnx.eval_shape(task.build_model)``; parameters and optimizer state are
+   axes of ``nnx.eval_shape(spec.build_model)``; parameters and optimizer state are
    created already sharded (``jax.jit(init, out_shardings=...)``);
 2. resumes from the latest readable checkpoint of ``W/checkpoints`` (params, optimizer
    state, step, the input iterator's position), or starts fresh (then
-   ``task.init_params`` may put pretrained weights over the fresh ones);
+   ``spec.init_params`` may put pretrained weights over the fresh ones);
 3. runs ``num_train_steps`` jitted steps (``bert_jax.train.step``: compiled once, state
    donated, batch placed with ``jax.make_array_from_process_local_data``), logging every
    ``log_every_steps`` (``W/metrics.jsonl``, TensorBoard, progress bar with ETA, tokens/s,
-   MFU), evaluating every ``eval_every_steps`` and at the end (``task.eval_fn``), saving
+   MFU), evaluating every ``eval_every_steps`` and at the end (``spec.eval_fn``), saving
    every ``checkpoint_every_steps`` and at the end (async Orbax);
 4. on SIGTERM (preemption) or a first Ctrl-C saves the current step and returns
    ``status='preempted'`` (a second Ctrl-C aborts; the CLIs exit with
@@ -20,7 +20,7 @@ A ``Task`` says what is trained (model, loss, batches, evaluation); the config s
    after ``max_nonfinite_steps`` skipped (non-finite) steps in a row raises
    ``NonFiniteError`` (nothing non-finite is ever saved).
 
-Fine-tuning uses the same loop with its own ``Task`` (a new head, ``init_params`` =
+Fine-tuning uses the same loop with its own ``TrainSpec`` (a new head, ``init_params`` =
 the pretrained encoder, ``eval_fn`` = dev-set metrics).
 """
 from __future__ import annotations
@@ -44,6 +44,7 @@ from jax.sharding import Mesh
 
 from bert_jax import distributed
 from bert_jax.errors import InputError
+from bert_jax import workdir as workdir_lib
 from bert_jax.workdir import as_workdir
 from bert_jax.train import checkpoints as ckpt_lib
 from bert_jax.train import mfu as mfu_lib
@@ -55,7 +56,7 @@ from bert_jax.train.step import LossFn, TrainState, jit_train_step, make_train_s
 
 
 @dataclasses.dataclass(frozen=True)
-class Task:
+class TrainSpec:
   """What a run trains. Everything except the first four fields is optional.
 
   Attributes:
@@ -75,7 +76,7 @@ class Task:
     prepare_batch: ``batch -> batch`` inside the jitted step on the whole global batch,
       before it is split into ``optimizer.grad_accum_steps`` microbatches (e.g. global
       loss normalisers).
-    write_files: ``workdir -> None``, writes the task's files (``model_config.json``,
+    write_files: ``workdir -> None``, writes the run's files (``model_config.json``,
       ``tokenizer/``, ...) on process 0 before training.
     flops_per_token: train FLOPs per input token (``bert_jax.train.mfu``); 0 = no MFU.
     portable_data_iter: every process's ``train_iter`` is at the same position of one
@@ -110,7 +111,7 @@ class NonFiniteError(RuntimeError):
 
 
 def default_train_config() -> ml_collections.ConfigDict:
-  """The keys ``train`` reads (tasks add ``model``, ``data``, ... beside them)."""
+  """The keys ``train`` reads (callers add ``model``, ``data``, ... beside them)."""
   c = ml_collections.ConfigDict()
   c.seed = 0                     # init, dropout and data order (seed_keys)
   # The PRNG implementation of the dropout keys (seed_keys; jax.random.key impl):
@@ -122,7 +123,7 @@ def default_train_config() -> ml_collections.ConfigDict:
   c.global_batch_size = 256      # rows per optimizer step, over all processes
   c.num_train_steps = 1000
   c.log_every_steps = 50
-  c.eval_every_steps = 0         # 0: only at the end (when the task has an eval_fn)
+  c.eval_every_steps = 0         # 0: only at the end (when the spec has an eval_fn)
   c.checkpoint_every_steps = 1000
   c.keep_checkpoints = 3         # newest N kept (0: all)
   c.async_checkpoints = True
@@ -204,7 +205,7 @@ def _overlay(params: Any, subtree: Mapping[str, Any], shardings: Any, path: str 
 
 
 @dataclasses.dataclass
-class StateSetup:
+class StatePlan:
   """The train state's structure on a mesh, before any array exists."""
   graphdef: nnx.GraphDef           # the model's static structure (nnx.split)
   abstract: TrainState             # ShapeDtypeStructs carrying their shardings
@@ -214,13 +215,13 @@ class StateSetup:
   init: Callable[[], TrainState]   # jitted: creates the state already sharded
 
 
-def setup_state(config, build_model: Callable[[nnx.Rngs], nnx.Module], mesh: Mesh,
-                rules=partitioning.RULES) -> StateSetup:
+def plan_state(config, build_model: Callable[[nnx.Rngs], nnx.Module], mesh: Mesh,
+               rules=partitioning.RULES) -> StatePlan:
   """Shardings and the sharded initialiser of the train state of ``build_model``.
 
   Nothing is computed: the model is traced with ``nnx.eval_shape``, its parameters'
   logical axes give their shardings, the optimizer state mirrors them. Also what restores
-  a checkpoint onto any mesh: ``checkpoints.restore_latest(manager, setup.abstract)``.
+  a checkpoint onto any mesh: ``checkpoints.restore_latest(manager, plan.abstract)``.
   """
   seed = int(config.seed)
   tx, schedule = opt_lib.make_optimizer(config.optimizer, int(config.num_train_steps))
@@ -238,8 +239,8 @@ def setup_state(config, build_model: Callable[[nnx.Rngs], nnx.Module], mesh: Mes
   shardings = _state_shardings(abstract, param_sh, tx, mesh)
   abstract = jax.tree.map(lambda a, s: jax.ShapeDtypeStruct(a.shape, a.dtype, sharding=s),
                           abstract, shardings)
-  return StateSetup(graphdef, abstract, shardings, tx, schedule,
-                    jax.jit(init, out_shardings=shardings))
+  return StatePlan(graphdef, abstract, shardings, tx, schedule,
+                   jax.jit(init, out_shardings=shardings))
 
 
 # ----------------------------------------------------------------------------
@@ -295,15 +296,15 @@ def _host(metrics: Mapping[str, jax.Array]) -> dict[str, float]:
   return {k: float(v) for k, v in jax.device_get(dict(metrics)).items()}
 
 
-def train(config: ml_collections.ConfigDict, workdir: str | pathlib.Path, task: Task, *,
+def train(config: ml_collections.ConfigDict, workdir: str | pathlib.Path, spec: TrainSpec, *,
           devices: list[jax.Device] | None = None) -> TrainResult:
-  """Trains ``task`` as ``config`` says, in ``workdir`` (resuming what is there).
+  """Trains ``spec`` as ``config`` says, in ``workdir`` (resuming what is there).
 
   Args:
-    config: ``default_train_config()`` keys (plus whatever the task reads).
-    workdir: holds config.json, checkpoints/, metrics.jsonl, tb/ and the task's files;
-      local or a bucket (``gs://...``: ``etils.epath``).
-    task: see ``Task``.
+    config: ``default_train_config()`` keys (plus whatever the spec reads).
+    workdir: holds config.json, checkpoints/, metrics.jsonl, tb/ and the files
+      ``spec.write_files`` writes; local or a bucket (``gs://...``: ``etils.epath``).
+    spec: see ``TrainSpec``.
     devices: the devices of the mesh (default: all).
 
   Returns:
@@ -316,12 +317,12 @@ def train(config: ml_collections.ConfigDict, workdir: str | pathlib.Path, task: 
   """
   lock = []  # the workdir lock (bert_jax.train.workdir_lock), taken once the config is valid
   try:
-    return _train(config, workdir, task, devices, lock)
+    return _train(config, workdir, spec, devices, lock)
   finally:
     workdir_lock.release(lock[0] if lock else None)
 
 
-def _train(config, workdir, task: Task, devices, lock: list) -> TrainResult:
+def _train(config, workdir, spec: TrainSpec, devices, lock: list) -> TrainResult:
   t_begin = time.time()
   workdir = as_workdir(workdir)
   ckpt_lib.check_workdir(workdir)
@@ -340,8 +341,8 @@ def _train(config, workdir, task: Task, devices, lock: list) -> TrainResult:
   seed = int(config.seed)
   prng_impl = str(config.get('prng_impl', 'threefry2x32'))
   seed_keys(seed, prng_impl)  # a bad prng_impl fails before the workdir is touched
-  setup = setup_state(config, task.build_model, mesh, rules)
-  tx, state_sh, param_sh = setup.tx, setup.shardings, setup.shardings.params
+  plan = plan_state(config, spec.build_model, mesh, rules)
+  tx, state_sh, param_sh = plan.tx, plan.shardings, plan.shardings.params
 
   # The config is valid: lock the workdir, resume (or start), and only then write its
   # files, so a config the workdir rejects leaves config.json as it was.
@@ -349,11 +350,11 @@ def _train(config, workdir, task: Task, devices, lock: list) -> TrainResult:
   manager = ckpt_lib.make_manager(workdir, max_to_keep=int(config.keep_checkpoints),
                                   async_save=bool(config.get('async_checkpoints', True)))
   try:
-    restored = ckpt_lib.restore_latest(manager, setup.abstract, data_iter=task.train_iter)
+    restored = ckpt_lib.restore_latest(manager, plan.abstract, data_iter=spec.train_iter)
     if jax.process_index() == 0:
-      if task.write_files is not None:
-        task.write_files(workdir)
-      changed = ckpt_lib.write_config(workdir, config)
+      if spec.write_files is not None:
+        spec.write_files(workdir)
+      changed = workdir_lib.write_config(workdir, config)
       if changed:
         logging.warning('config differs from the one this workdir was run with before (kept '
                         'as config.<time>.json): %s', ', '.join(changed[:20]))
@@ -364,33 +365,33 @@ def _train(config, workdir, task: Task, devices, lock: list) -> TrainResult:
     state, start = restored.state, restored.step
   else:
     start = 0
-    state = setup.init()
-    if task.init_params is not None:
-      params = _overlay(state.params, task.init_params(), param_sh)
+    state = plan.init()
+    if spec.init_params is not None:
+      params = _overlay(state.params, spec.init_params(), param_sh)
       state = jax.jit(lambda p: TrainState.create(p, tx), out_shardings=state_sh,
                       donate_argnums=0)(params)
-  num_params = sum(int(np.prod(x.shape)) for x in jax.tree.leaves(setup.abstract.params))
+  num_params = sum(int(np.prod(x.shape)) for x in jax.tree.leaves(plan.abstract.params))
 
   train_step = jit_train_step(
-      make_train_step(setup.graphdef, task.loss_fn, tx, setup.schedule, grad_accum_steps=accum,
-                      prepare_batch=task.prepare_batch, mesh=mesh, rules=rules),
+      make_train_step(plan.graphdef, spec.loss_fn, tx, plan.schedule, grad_accum_steps=accum,
+                      prepare_batch=spec.prepare_batch, mesh=mesh, rules=rules),
       state_sh, mesh, rules)
   rng = seed_keys(seed, prng_impl)[1]  # dropout; fold_in(rng, step) in the step
   peak, peak_note = mfu_lib.peak_flops(list(mesh.devices.flat),
                                        peak_tflops=float(config.get('peak_tflops', 0.0)))
   writer = MetricsWriter(workdir, total_steps=num_steps, initial_step=start,
                          progress=bool(config.get('progress_bar', True)))
-  writer.message(f'{task.name}: {num_params:,} parameters on mesh {partitioning.describe(mesh)}; '
+  writer.message(f'{spec.name}: {num_params:,} parameters on mesh {partitioning.describe(mesh)}; '
                  + (f'resumed from {manager.directory}/{start}' if restored is not None
-                    else 'fresh start' + (' from init_params' if task.init_params else ''))
+                    else 'fresh start' + (' from init_params' if spec.init_params else ''))
                  + f'; steps {start} -> {num_steps}.')
   log_every = max(1, int(config.log_every_steps))
   eval_every = int(config.eval_every_steps)
   ckpt_every = int(config.checkpoint_every_steps)
   max_bad = max(1, int(config.max_nonfinite_steps))
-  ckpt_meta = {'task': task.name, 'mesh': partitioning.describe(mesh),
+  ckpt_meta = {'task': spec.name, 'mesh': partitioning.describe(mesh),
                'process_count': jax.process_count(),
-               'portable_data_iter': bool(task.portable_data_iter),
+               'portable_data_iter': bool(spec.portable_data_iter),
                'config': _json_safe(config)}
 
   checked = [start]  # the last step whose metrics were checked
@@ -413,8 +414,8 @@ def _train(config, workdir, task: Task, devices, lock: list) -> TrainResult:
           'warmup_steps or check the data.')
 
   def evaluate(step) -> dict[str, float]:
-    model = nnx.merge(setup.graphdef, state.params)
-    metrics = {k: float(v) for k, v in task.eval_fn(model, mesh).items()}
+    model = nnx.merge(plan.graphdef, state.params)
+    metrics = {k: float(v) for k, v in spec.eval_fn(model, mesh).items()}
     del model
     writer.write(step, metrics, kind='eval')
     writer.message(f'step {step} eval: ' + ', '.join(f'{k}={v:.4g}' for k, v in metrics.items()))
@@ -429,7 +430,7 @@ def _train(config, workdir, task: Task, devices, lock: list) -> TrainResult:
   try:
     with _Preemption() as preemption:
       while step < num_steps:
-        host_batch = next(task.train_iter)
+        host_batch = next(spec.train_iter)
         if tokens_per_step is None and 'input_ids' in host_batch:
           tokens_per_step = int(np.prod(np.shape(host_batch['input_ids']))) * jax.process_count()
         batch = partitioning.shard_batch(host_batch, mesh, rules)
@@ -454,19 +455,19 @@ def _train(config, workdir, task: Task, devices, lock: list) -> TrainResult:
             tps = (step - window_step) * tokens_per_step / max(now - window_t - excluded, 1e-9)
           host['tokens_per_sec'] = tps
           host['steps_per_sec'] = None if tps is None else tps / tokens_per_step
-          host['mfu'] = mfu_lib.mfu(task.flops_per_token, tps or 0.0, peak)
+          host['mfu'] = mfu_lib.mfu(spec.flops_per_token, tps or 0.0, peak)
           writer.write(step, host)
           last_train = host
           window_t, window_step, excluded = now, step, 0.0
 
         t0 = time.time()
-        if task.eval_fn is not None and (
+        if spec.eval_fn is not None and (
             step == num_steps or (eval_every > 0 and step % eval_every == 0)):
           last_eval = evaluate(step)
         preempted = preemption.reached(step)
         if step == num_steps or preempted or (ckpt_every > 0 and step % ckpt_every == 0):
           check_nonfinite(metrics, step)
-          ckpt_lib.save(manager, state, data_iter=task.train_iter, meta=ckpt_meta)
+          ckpt_lib.save(manager, state, data_iter=spec.train_iter, meta=ckpt_meta)
         excluded += time.time() - t0
         if preempted:
           status = 'preempted'
@@ -484,4 +485,4 @@ def _train(config, workdir, task: Task, devices, lock: list) -> TrainResult:
 
 
 def _json_safe(config) -> Any:
-  return json.loads(ckpt_lib.config_to_json(config))
+  return json.loads(workdir_lib.config_to_json(config))

@@ -20,11 +20,7 @@ from typing import Any, Mapping
 import jax
 from etils import epath
 
-from bert_jax.workdir import PathLike, is_local
-
-METRICS_FILE = 'metrics.jsonl'
-EVAL_METRICS_FILE = 'eval_metrics.jsonl'
-TB_DIR = 'tb'
+from bert_jax.workdir import EVAL_METRICS_FILE, METRICS_FILE, TB_DIR, PathLike, is_local
 _BAR_KEYS = ('loss', 'mlm_accuracy', 'nsp_accuracy', 'tokens_per_sec', 'mfu')
 
 

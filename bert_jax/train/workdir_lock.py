@@ -28,9 +28,7 @@ from typing import Iterator
 from absl import logging
 
 from bert_jax.errors import InputError
-from bert_jax.workdir import is_local
-
-LOCK_FILE = '.bert_jax.lock'
+from bert_jax.workdir import LOCK_FILE, is_local
 
 _held: dict[str, tuple[int, int]] = {}  # resolved workdir -> (fd, depth)
 _mutex = threading.Lock()

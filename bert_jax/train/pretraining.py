@@ -1,7 +1,7 @@
-"""BERT pretraining as a ``Task``: masked LM + next sentence prediction.
+"""BERT pretraining as a ``TrainSpec``: masked LM + next sentence prediction.
 
-  task = make_pretraining_task(config)        # config: configs/pretrain.py
-  bert_jax.train.loop.train(config, workdir, task)
+  spec = make_pretraining_spec(config)        # config: configs/pretrain.py
+  bert_jax.train.loop.train(config, workdir, spec)
 
 Loss (google-research/bert ``run_pretraining.py``): MLM cross-entropy at the masked
 positions only (the vocabulary projection runs on ``[B, P]`` gathered positions, not on
@@ -18,7 +18,6 @@ next to the accuracy of always predicting the most frequent token / label.
 """
 from __future__ import annotations
 
-import json
 from typing import Any, Mapping
 
 import jax
@@ -33,15 +32,11 @@ from bert_jax.errors import InputError
 from bert_jax.masks import make_attention_mask
 from bert_jax.models import BertConfig, BertForPreTraining
 from bert_jax.train import partitioning
-from bert_jax.train.loop import Task
+from bert_jax.train.loop import TrainSpec
 from bert_jax.train.mfu import bert_flops_per_token
 from bert_jax.train.step import make_eval_step
+from bert_jax.workdir import SHAPE_KEYS, TOKENIZER_DIR, write_model_files
 
-MODEL_CONFIG = 'model_config.json'
-TOKENIZER_DIR = 'tokenizer'
-# BertConfig fields that fix the parameter shapes: a workdir never mixes two of them.
-SHAPE_KEYS = ('vocab_size', 'hidden_size', 'num_hidden_layers', 'num_attention_heads',
-              'intermediate_size', 'max_position_embeddings', 'type_vocab_size')
 
 
 # ----------------------------------------------------------------------------
@@ -192,30 +187,11 @@ class HeldOutEval:
 
 
 # ----------------------------------------------------------------------------
-# Workdir files and the task.
+# The spec (its workdir files: ``bert_jax.workdir.write_model_files``).
 # ----------------------------------------------------------------------------
-def write_model_files(workdir: epath.Path, cfg: BertConfig, tokenizer) -> None:
-  """``model_config.json`` and ``tokenizer/``; a workdir of another model is an error."""
-  path = epath.Path(workdir) / MODEL_CONFIG
-  if path.is_file():
-    old = json.loads(path.read_text(encoding='utf-8'))
-    diff = [k for k in SHAPE_KEYS if old.get(k) != getattr(cfg, k)]
-    if diff:
-      raise InputError(f'{path} describes a model with {diff[0]}={old.get(diff[0])}, this run '
-                       f'has {diff[0]}={getattr(cfg, diff[0])}; use a new --workdir.')
-  path.write_text(cfg.to_json() + '\n', encoding='utf-8')
-  if tokenizer is not None:
-    from bert_jax.tokenization import save_tokenizer_files  # pylint: disable=g-import-not-at-top
-    try:
-      save_tokenizer_files(tokenizer, epath.Path(workdir) / TOKENIZER_DIR)
-    except FileExistsError as e:
-      raise InputError(f'{e} (this workdir was trained with another vocabulary; use a new '
-                       '--workdir).') from None
-
-
 def _init_from(path: str, cfg: BertConfig):
   def load() -> dict[str, Any]:
-    from bert_jax.convert import load_pretrained  # pylint: disable=g-import-not-at-top
+    from bert_jax.workdir import load_pretrained  # pylint: disable=g-import-not-at-top
     pre = load_pretrained(path, scan_layers=cfg.scan_layers)
     diff = [k for k in SHAPE_KEYS if getattr(pre.config, k) != getattr(cfg, k)]
     if diff:
@@ -226,9 +202,9 @@ def _init_from(path: str, cfg: BertConfig):
   return load
 
 
-def make_pretraining_task(config, *, process_index: int | None = None,
-                          process_count: int | None = None) -> Task:
-  """The MLM + NSP ``Task`` of ``config`` (configs/pretrain.py): data, model, eval."""
+def make_pretraining_spec(config, *, process_index: int | None = None,
+                          process_count: int | None = None) -> TrainSpec:
+  """The MLM + NSP ``TrainSpec`` of ``config`` (configs/pretrain.py): data, model, eval."""
   from bert_jax.data import make_pretrain_dataset, make_pretrain_iterator  # pylint: disable=g-import-not-at-top
   data = config.data
   init_from = config.get('init_from', '') or ''
@@ -255,7 +231,7 @@ def make_pretraining_task(config, *, process_index: int | None = None,
         seed=int(config.seed), split='eval', process_index=process_index,
         process_count=process_count, tokenizer=tokenizer)
     eval_fn = HeldOutEval(eval_ds, max_batches=int(config.get('eval_batches', 0)), rules=rules)
-  return Task(
+  return TrainSpec(
       name='pretraining',
       build_model=lambda rngs: BertForPreTraining(cfg, rngs=rngs),
       loss_fn=pretraining_loss,
@@ -263,12 +239,12 @@ def make_pretraining_task(config, *, process_index: int | None = None,
       eval_fn=eval_fn,
       init_params=_init_from(init_from, cfg) if init_from else None,
       prepare_batch=prepare_batch,
-      write_files=lambda workdir: write_model_files(workdir, cfg, tokenizer),
+      write_files=lambda workdir: write_model_files(workdir, cfg, tokenizer=tokenizer),
       flops_per_token=bert_flops_per_token(cfg, int(data.max_seq_length),
                                            int(data.max_predictions_per_seq)),
       portable_data_iter=str(data.get('process_split', 'batches')) == 'batches',
   )
 
 
-__all__ = ['HeldOutEval', 'eval_sums', 'make_pretraining_task', 'model_config',
-           'nsp_weights', 'prepare_batch', 'pretraining_loss', 'write_model_files']
+__all__ = ['HeldOutEval', 'eval_sums', 'make_pretraining_spec', 'model_config',
+           'nsp_weights', 'prepare_batch', 'pretraining_loss']

@@ -1,6 +1,6 @@
 """Generates ner_en/{train,dev}.txt and ner_ko/{train,dev}.txt (CoNLL-2003 columns).
 
-  python bert_jax/resources/finetune/make_ner.py [--out DIR]
+  python tools/make_ner.py [--out DIR]
 
 Sentences are filled from hand-written templates and hand-written lists of
 people, places, organisations and other names (PER / LOC / ORG / MISC, IOB2).
@@ -13,13 +13,15 @@ The dev sets also use names that never occur in train. Output is deterministic.
 """
 from __future__ import annotations
 
-import argparse
 import pathlib
 import random
 import re
+import sys
 from typing import Sequence
 
-HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # tools/
+import shipped_sets  # noqa: E402  pylint: disable=g-import-not-at-top,wrong-import-position
+from korean_text import josa  # noqa: E402  pylint: disable=g-import-not-at-top,wrong-import-position
 Token = tuple[str, str, str]  # (word, POS, NER)
 
 
@@ -239,36 +241,6 @@ def en_split(rng: random.Random) -> tuple[list, list]:
 # ----------------------------------------------------------------------------
 # Korean.
 # ----------------------------------------------------------------------------
-def has_final_consonant(word: str) -> bool:
-  """Whether the last syllable of ``word`` has a 받침 (Latin letters: by sound, rough)."""
-  c = word[-1]
-  if '가' <= c <= '힣':
-    return (ord(c) - 0xAC00) % 28 != 0
-  return c in '013678LMNlmn'
-
-
-def _final_is_rieul(word: str) -> bool:
-  c = word[-1]
-  if '가' <= c <= '힣':
-    return (ord(c) - 0xAC00) % 28 == 8
-  return c in '178Ll'
-
-
-_JOSA = {'은': ('은', '는'), '는': ('은', '는'), '이': ('이', '가'), '가': ('이', '가'),
-         '을': ('을', '를'), '를': ('을', '를'), '과': ('과', '와'), '와': ('과', '와'),
-         '으로': ('으로', '로'), '로': ('으로', '로')}
-
-
-def josa(word: str, particle: str) -> str:
-  """The form of ``particle`` that follows ``word`` (은/는, 이/가, 을/를, 과/와, 으로/로)."""
-  if particle not in _JOSA:
-    return particle
-  with_final, without = _JOSA[particle]
-  if particle in ('으로', '로'):
-    return with_final if has_final_consonant(word) and not _final_is_rieul(word) else without
-  return with_final if has_final_consonant(word) else without
-
-
 KO_ENTITIES = {
     'PER': ('PER', ['김민준', '이서연', '박지훈', '최수아', '정우진', '윤서준', '장민서', '임도현',
                     '한지우', '오세린', '신동현', '권나연', '황준호', '송지아', '존 스미스',
@@ -392,14 +364,5 @@ def write(out_dir: pathlib.Path) -> dict[str, int]:
   }
 
 
-def main() -> None:
-  parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-  parser.add_argument('--out', type=pathlib.Path, default=HERE,
-                      help='Output folder (default: next to this script).')
-  args = parser.parse_args()
-  for name, n in write(args.out).items():
-    print(f'{name}: {n} sentences')
-
-
 if __name__ == '__main__':
-  main()
+  shipped_sets.main(write, __doc__, 'sentences')

@@ -1,9 +1,9 @@
 """Generates squad_en/{train,dev}.json and squad_ko/{train,dev}.json (SQuAD v2.0 format).
 
-  python bert_jax/resources/finetune/make_squad.py [--out DIR]
+  python tools/make_squad.py [--out DIR]
 
-The contexts, questions and answers are written out below (see README.md for
-their origin). Answer offsets are never typed by hand: each answer is located in
+The contexts, questions and answers are written out below (see
+bert_jax/resources/finetune/README.md for their origin). Answer offsets are never typed by hand: each answer is located in
 its context here, so ``answer_start`` always matches. An answer is given as
 
 * ``None``: unanswerable (``is_impossible``, no answers);
@@ -18,13 +18,14 @@ Output is deterministic (same bytes on every run).
 """
 from __future__ import annotations
 
-import argparse
 import json
 import pathlib
 import re
+import sys
 from typing import Any, Sequence
 
-HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # tools/
+import shipped_sets  # noqa: E402  pylint: disable=g-import-not-at-top,wrong-import-position
 
 AnswerSpec = Any  # None | str | tuple[str, str] | list[str | tuple[str, str]]
 
@@ -1344,14 +1345,5 @@ def write(out_dir: pathlib.Path) -> dict[str, int]:
   return counts
 
 
-def main() -> None:
-  parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-  parser.add_argument('--out', type=pathlib.Path, default=HERE,
-                      help='Output folder (default: next to this script).')
-  args = parser.parse_args()
-  for name, n in write(args.out).items():
-    print(f'{name}: {n} questions')
-
-
 if __name__ == '__main__':
-  main()
+  shipped_sets.main(write, __doc__, 'questions')

@@ -1,6 +1,6 @@
 """Generates the shipped classification sets (GLUE-style TSV, header row).
 
-  python bert_jax/resources/finetune/make_classification.py [--out DIR]
+  python tools/make_classification.py [--out DIR]
 
 * ``sentiment/{train,dev}.tsv``: ``sentence\\tlabel`` (SST-2 format; 1 = positive,
   0 = negative). Hand-written sentences plus sentences composed from hand-written
@@ -18,13 +18,15 @@ Everything is written by the bert_jax authors; output is deterministic.
 """
 from __future__ import annotations
 
-import argparse
 import pathlib
 import random
 import re
+import sys
 from typing import Iterable, Sequence
 
-HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # tools/
+import shipped_sets  # noqa: E402  pylint: disable=g-import-not-at-top,wrong-import-position
+from korean_text import attach  # noqa: E402  pylint: disable=g-import-not-at-top,wrong-import-position
 
 # ----------------------------------------------------------------------------
 # English sentiment.
@@ -421,37 +423,6 @@ def make_pairs(rng: random.Random, n: int) -> list[tuple[str, str, int]]:
 # ----------------------------------------------------------------------------
 # Korean news topics.
 # ----------------------------------------------------------------------------
-def has_final_consonant(word: str) -> bool:
-  """Whether the last syllable of ``word`` has a 받침 (digits read in Sino-Korean)."""
-  c = word.rstrip()[-1]
-  if '가' <= c <= '힣':
-    return (ord(c) - 0xAC00) % 28 != 0
-  return c in '013678'  # 영 일 삼 육 칠 팔
-
-
-def _final_is_rieul(word: str) -> bool:
-  c = word.rstrip()[-1]
-  if '가' <= c <= '힣':
-    return (ord(c) - 0xAC00) % 28 == 8
-  return c in '178'  # 일 칠 팔
-
-
-_JOSA = {'은': ('은', '는'), '는': ('은', '는'), '이': ('이', '가'), '가': ('이', '가'),
-         '을': ('을', '를'), '를': ('을', '를'), '과': ('과', '와'), '와': ('과', '와'),
-         '으로': ('으로', '로'), '로': ('으로', '로')}
-
-
-def attach(word: str, josa: str) -> str:
-  """``word`` + the right form of ``josa`` (은/는, 이/가, 을/를, 과/와, 으로/로, 에 ...)."""
-  if josa not in _JOSA:
-    return word + josa
-  with_final, without = _JOSA[josa]
-  if josa in ('으로', '로'):
-    return word + (with_final if has_final_consonant(word) and not _final_is_rieul(word)
-                   else without)
-  return word + (with_final if has_final_consonant(word) else without)
-
-
 def ko_fill(template: str, values: dict[str, str]) -> str:
   """Fills ``{slot}`` and ``{slot:조사}`` (particle chosen by the filler's 받침)."""
   def sub(m: re.Match) -> str:
@@ -688,14 +659,5 @@ def write(out_dir: pathlib.Path) -> dict[str, int]:
   return counts
 
 
-def main() -> None:
-  parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-  parser.add_argument('--out', type=pathlib.Path, default=HERE,
-                      help='Output folder (default: next to this script).')
-  args = parser.parse_args()
-  for name, n in write(args.out).items():
-    print(f'{name}: {n} rows')
-
-
 if __name__ == '__main__':
-  main()
+  shipped_sets.main(write, __doc__, 'rows')
