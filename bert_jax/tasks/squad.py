@@ -228,11 +228,15 @@ def make_model(model_cfg, cfg: Any, n_outputs: int, rngs) -> BertForTask:
 
 
 def forward(model, batch, rng=None):
-  """(start_logits [B, L], end_logits [B, L]); padding positions get -1e9."""
-  start, end = model(batch['input_ids'], batch['token_type_ids'],
-                     make_attention_mask(batch['attention_mask']), rng=rng)
-  pad = batch['attention_mask'] == 0
-  return jnp.where(pad, -1e9, start), jnp.where(pad, -1e9, end)
+  """(start_logits [B, L], end_logits [B, L]) over every position, padding included.
+
+  The loss is a softmax over all L positions, as google-research/bert's ``run_squad.py``
+  (``compute_loss``) and transformers' ``BertForQuestionAnswering`` compute it: the pad
+  positions' logits are trained down with the rest. Only prediction masks them
+  (``predict_fn``): a pad is never an answer.
+  """
+  return model(batch['input_ids'], batch['token_type_ids'],
+               make_attention_mask(batch['attention_mask']), rng=rng)
 
 
 def make_loss_fn(cfg: Any):
@@ -254,8 +258,10 @@ def make_loss_fn(cfg: Any):
 
 
 def predict_fn(model, batch):
+  """Logits with padding positions at -1e9 (never a span start or end)."""
   start, end = forward(model, batch, None)
-  return {'start_logits': start, 'end_logits': end}
+  pad = batch['attention_mask'] == 0
+  return {'start_logits': jnp.where(pad, -1e9, start), 'end_logits': jnp.where(pad, -1e9, end)}
 
 
 # ----------------------------------------------------------------------------
