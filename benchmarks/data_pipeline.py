@@ -9,7 +9,7 @@ Measures, on this machine:
 2. what one jitted train step (MLM at the masked positions + NSP, AdamW) of the
    ``BertForPreTraining`` presets consumes, in examples/s;
 and prints their ratio (target: >= 10x for base on CPU). The FLOPs per example of the
-FIELD-NOTES formula are printed beside the measured step rate.
+training-FLOPs formula (bert_jax.train.mfu) are printed beside the measured step rate.
 """
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def pipeline_rate(data, batch: int, steps: int) -> float:
 
 
 def train_flops_per_token(cfg, seq: int, mlm_fraction: float) -> float:
-  """FIELD-NOTES: 6L(4d^2 + 2d d_ff) + 12 L d T + 6 (d^2 + d V) f."""
+  """Training FLOPs per token: 6L(4d^2 + 2d d_ff) + 12 L d T + 6 (d^2 + d V) f."""
   L, d, ff, V = cfg.num_hidden_layers, cfg.hidden_size, cfg.intermediate_size, cfg.vocab_size
   return 6 * L * (4 * d * d + 2 * d * ff) + 12 * L * d * seq + 6 * (d * d + d * V) * mlm_fraction
 

@@ -35,7 +35,7 @@ and noisy). ``vs bert_jax`` is bert_jax's tokens/s over the row's (>1: bert_jax 
 figure is *real* (non-pad) tokens/s, steps/s x the mean non-pad tokens of a batch (over
 ``--packing_batches`` batches). Packed rows also train NSP for every packed sequence.
 
-FLOPs per token: ``bert_jax.train.mfu.bert_flops_per_token``, i.e. the FIELD-NOTES
+FLOPs per token: ``bert_jax.train.mfu.bert_flops_per_token``, i.e. the training-FLOPs
 formula 6L(4d^2 + 2d d_ff) + 12 L d T + 6 (d^2 + d V) f (checked here against an
 independent copy), with f = P/T for the sparse head and 1 for the dense ones; every
 row is credited with the FLOPs its own head does. MFU divides the achieved FLOP/s by
@@ -114,7 +114,7 @@ class Result:
 # Shapes, batches, FLOPs.
 # ----------------------------------------------------------------------------
 def field_notes_flops_per_token(L: int, d: int, d_ff: int, T: int, V: int, f: float) -> float:
-  """FIELD-NOTES, written out again: 6L(4d^2 + 2d d_ff) + 12 L d T + 6 (d^2 + d V) f."""
+  """The training-FLOPs formula, written out again: 6L(4d^2 + 2d d_ff) + 12 L d T + 6 (d^2 + d V) f."""
   return 6 * L * (4 * d**2 + 2 * d * d_ff) + 12 * L * d * T + 6 * (d**2 + d * V) * f
 
 
@@ -478,6 +478,17 @@ def format_table(results: list[Result]) -> str:
   return '\n'.join(lines)
 
 
+
+def write_json(args, devices, fields: dict) -> None:
+  """``--json``: the run's machine, versions and arguments plus ``fields`` (never overwrites)."""
+  if not args.json:
+    return
+  with open(args.json, 'x', encoding='utf-8') as f:
+    json.dump({'date': str(datetime.date.today()), 'host': platform.node(),
+               'cpu_cores': len(os.sched_getaffinity(0)), 'jax': jax.__version__,
+               'device': devices[0].device_kind, 'args': vars(args), **fields}, f, indent=2)
+  print(f'wrote {args.json}')
+
 def main(argv=None) -> None:
   ap = argparse.ArgumentParser(description=__doc__,
                                formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -566,13 +577,7 @@ def main(argv=None) -> None:
     print(format_packing_table(rows))
     print('\nreal tok/s = steps/s x mean non-pad tokens per batch; fill = non-pad share of '
           'the batch; vs padded = real tok/s over the padded row\'s.')
-    if args.json:
-      with open(args.json, 'x', encoding='utf-8') as f:
-        json.dump({'date': str(datetime.date.today()), 'host': platform.node(),
-                   'cpu_cores': len(os.sched_getaffinity(0)), 'jax': jax.__version__,
-                   'device': devices[0].device_kind, 'args': vars(args), 'packing': rows},
-                  f, indent=2)
-      print(f'wrote {args.json}')
+    write_json(args, devices, {'packing': rows})
     return
   for name in [m.strip() for m in args.models.split(',') if m.strip()]:
     cfg = BertConfig.preset(name, vocab_size=args.vocab, dtype=dtype)
@@ -599,14 +604,8 @@ def main(argv=None) -> None:
   print(format_table(results))
   print('\nvs bert_jax = bert_jax tokens/s / row tokens/s (>1: bert_jax faster). '
         'spread = (max - min) / median of the repeats.')
-  if args.json:
-    with open(args.json, 'x', encoding='utf-8') as f:
-      json.dump({'date': str(datetime.date.today()), 'host': platform.node(),
-                 'cpu_cores': len(os.sched_getaffinity(0)), 'jax': jax.__version__,
-                 'device': devices[0].device_kind, 'num_devices': len(devices),
-                 'peak_flops': peak, 'peak_note': peak_note, 'args': vars(args),
-                 'results': [r.to_dict() for r in results]}, f, indent=2)
-    print(f'wrote {args.json}')
+  write_json(args, devices, {'num_devices': len(devices), 'peak_flops': peak,
+                             'peak_note': peak_note, 'results': [r.to_dict() for r in results]})
 
 
 if __name__ == '__main__':

@@ -1,4 +1,4 @@
-"""benchmarks/train_step.py: its FLOPs count is the FIELD-NOTES one, and its dense-head peer
+"""benchmarks/train_step.py: its FLOPs count is the hand-written formula, and its dense-head peer
 computes the same objective as the trainer's sparse loss (so the two rows compare the head,
 nothing else). Timing itself is not tested: run the benchmark."""
 import importlib.util
@@ -28,7 +28,7 @@ def test_flops_per_token_of_bert_base_is_the_field_notes_number():
   sparse = 509_607_936 + 14_155_776 + 144_184_320 * 20 // 128
   assert bert_flops_per_token(base, 128) == dense == 667_948_032
   assert bert_flops_per_token(base, 128, 20) == sparse == 546_292_512
-  assert round(dense / 1e6) == 668                      # FIELD-NOTES: ~668 dense
+  assert round(dense / 1e6) == 668                      # BERT-base, T=128: ~668 MFLOP/token dense
   assert abs(sparse / 545e6 - 1) < 0.003                # ~545 sparse (f ~ 0.15; here 0.156)
   assert bench.flops_per_token(base, 128, 20) == sparse  # the benchmark's cross-check holds
 
