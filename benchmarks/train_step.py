@@ -120,14 +120,14 @@ def field_notes_flops_per_token(L: int, d: int, d_ff: int, T: int, V: int, f: fl
 
 def flops_per_token(cfg, seq: int, max_predictions: int | None) -> float:
   """``bert_jax.train.mfu.bert_flops_per_token`` (sparse head when ``max_predictions``),
-  which must agree with the FIELD-NOTES formula."""
+  which must agree with the hand-written formula."""
   from bert_jax.train.mfu import bert_flops_per_token  # pylint: disable=import-outside-toplevel
   got = bert_flops_per_token(cfg, seq, max_predictions)
   want = field_notes_flops_per_token(cfg.num_hidden_layers, cfg.hidden_size,
                                      cfg.intermediate_size, seq, cfg.vocab_size,
                                      max_predictions / seq if max_predictions else 1.0)
   if abs(got - want) > 1e-9 * want:
-    raise AssertionError(f'mfu.bert_flops_per_token = {got:.6g}, FIELD-NOTES formula = '
+    raise AssertionError(f'mfu.bert_flops_per_token = {got:.6g}, hand-written formula = '
                          f'{want:.6g}')
   return got
 
@@ -549,7 +549,7 @@ def main(argv=None) -> None:
         f'vocab {vocab}; {args.warmup} warm-up step(s), then median of {args.repeats} x '
         f'{args.steps} steps; {"bf16" if args.bf16 else "fp32"}')
   base = BertConfig.preset('base')
-  print('FLOPs/token, BERT-base T=128 (FIELD-NOTES: ~668 dense, ~545 sparse): '
+  print('FLOPs/token, BERT-base T=128 (expected ~668 dense, ~545 sparse): '
         f'{flops_per_token(base, 128, None) / 1e6:.1f} dense, '
         f'{flops_per_token(base, 128, 20) / 1e6:.1f} sparse (P=20) MFLOP')
 

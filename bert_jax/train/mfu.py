@@ -1,6 +1,6 @@
 """Model FLOPs utilisation: the FLOPs a step must do over what the devices could do.
 
-Train FLOPs per token (forward + backward = 3 x forward, matmuls only; FIELD-NOTES):
+Train FLOPs per token (forward + backward = 3 x forward, matmuls only):
 
   6·L·(4d² + 2d·d_ff) + 12·L·d·T + 6·(d² + d·V)·f
 
