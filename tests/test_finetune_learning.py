@@ -100,7 +100,9 @@ def test_multiple_choice_head_learns_from_minilm(tmp_path):
   from MiniLM, 0.333 from random init (``tools/hf_reference.py
   --experiment=classification.py:qa_choice --seeds=0 --set max_seq_length=64
   --set batch_size=8 --set num_train_steps=24 --set learning_rate=1e-4
-  --set eval_every_epochs=1000.0``, with and without ``--random_init``).
+  --set eval_every_epochs=1000.0``, with and without ``--random_init``). The CI run of this
+  test, seeds 0 / 1 / 2: 0.767 / 0.750 / 0.633 from MiniLM, 0.333 / 0.317 / 0.283 from
+  random init.
   """
   check(learn(tmp_path, 'classification.py', 'qa_choice', max_seq_length=64, batch_size=8,
               num_train_steps=24, learning_rate=1e-4), floor=0.55, margin=0.25)
