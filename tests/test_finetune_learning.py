@@ -118,6 +118,8 @@ def test_regression_head_learns_from_minilm(tmp_path):
   --set max_seq_length=48 --set num_train_steps=60 --set learning_rate=1e-4
   --set eval_every_epochs=1000.0``, with and without ``--random_init``). A weak recipe for
   this head (a [CLS] regressor needs more steps than 60); the test asks for the direction.
+  The CI run of this test, seeds 0 / 1 / 2: 0.266 / 0.204 / 0.191 from MiniLM, 0.035 / -0.034
+  from random init (seeds 0 / 1).
   """
   check(learn(tmp_path, 'classification.py', 'sts_pair', max_seq_length=48,
               num_train_steps=60, learning_rate=1e-4), floor=0.1, margin=0.1)
