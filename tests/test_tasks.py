@@ -364,9 +364,12 @@ def test_heads_shapes_and_multiple_choice_reshape():
   np.testing.assert_allclose(scores[:, 0], classification.forward(one, batch), rtol=1e-5,
                              atol=1e-5)
   span = BertForTask(TINY, head='span', rngs=nnx.Rngs(0))
-  start, end = squad.forward(span, batch)
+  start, end = squad.forward(span, batch)  # the training logits: every position
   assert start.shape == end.shape == (3, 10)
-  assert float(start[2, 5]) == -1e9  # padding can never be an answer
+  assert float(start[2, 5]) > -1e3
+  pred = squad.predict_fn(span, batch)
+  assert float(pred['start_logits'][2, 5]) == float(pred['end_logits'][2, 5]) == -1e9  # a pad is never an answer
+  np.testing.assert_array_equal(pred['start_logits'][0], start[0])  # a row without padding
   for how in ('last', 'first', 'sum_all', 'second_to_last', 'sum_last_four',
               'concat_last_four'):
     tagger = BertForTask(TINY, head='tagging', num_outputs=5, features=how, tagger='bilstm',
