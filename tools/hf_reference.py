@@ -139,7 +139,28 @@ def hf_optimizer(model, cfg, num_steps: int, warm: int):
   return opt, sched
 
 
-def run_transformers(cfg, seed: int, init_dir: str) -> dict:
+def bert_jax_initial_head(s, seed: int) -> dict:
+  """The head bert_jax draws at ``seed`` (the trainer's init key): {'kernel', 'bias'}."""
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  from flax import nnx  # pylint: disable=g-import-not-at-top
+  from bert_jax.train.loop import seed_keys  # pylint: disable=g-import-not-at-top
+  model = s.make_model(nnx.Rngs(seed_keys(seed)[0]), with_encoder_weights=False)
+  head = model.head
+  if not isinstance(head, nnx.Linear):
+    raise SystemExit('--head_from_bert_jax: only a linear head (span, classification) is '
+                     f'supported, not {type(head).__name__}.')
+  return {'kernel': np.asarray(head.kernel[...]), 'bias': np.asarray(head.bias[...])}
+
+
+def _hf_head(model):
+  """The transformers model's task head (an nn.Linear)."""
+  for name in ('qa_outputs', 'classifier'):
+    if hasattr(model, name):
+      return getattr(model, name)
+  raise SystemExit(f'--head_from_bert_jax: no linear head on {type(model).__name__}.')
+
+
+def run_transformers(cfg, seed: int, init_dir: str, head_from_bert_jax: bool = False) -> dict:
   import numpy as np  # pylint: disable=g-import-not-at-top
   import torch  # pylint: disable=g-import-not-at-top
   from bert_jax import finetune  # pylint: disable=g-import-not-at-top
@@ -155,6 +176,11 @@ def run_transformers(cfg, seed: int, init_dir: str) -> dict:
   warm = opt_lib.warmup_steps(config.optimizer, steps)
   torch.manual_seed(seed)
   model = _hf_model(cfg, s.task, s.num_outputs, init_dir)
+  if head_from_bert_jax:  # the same initial head as bert_jax's run of this seed
+    head, drawn = _hf_head(model), bert_jax_initial_head(s, seed)
+    with torch.no_grad():
+      head.weight.copy_(torch.as_tensor(drawn['kernel'].T))
+      head.bias.copy_(torch.as_tensor(drawn['bias']))
   opt, sched = hf_optimizer(model, cfg, steps, warm)
   it = iter(train_dataset(s.train.arrays, int(cfg.batch_size), seed=seed))
   key = main_metric(cfg)
@@ -195,6 +221,9 @@ def main() -> int:
   p.add_argument('--side', choices=('bert_jax', 'transformers', 'both'), default='both')
   p.add_argument('--init_checkpoint', default='', help='HF directory (default: MiniLM-L6)')
   p.add_argument('--random_init', action='store_true', help='bert_jax from random weights')
+  p.add_argument('--head_from_bert_jax', action='store_true',
+                 help='transformers side: start from the head bert_jax draws for the seed '
+                 '(isolates the initial head from the dropout masks)')
   p.add_argument('--out', default='', help='append one JSON line per run to this file')
   p.add_argument('--threads', type=int, default=0, help='torch / XLA threads (0: default)')
   a = p.parse_args()
@@ -215,9 +244,14 @@ def main() -> int:
   for seed in [int(x) for x in a.seeds.split(',')]:
     for side in sides:
       t0 = time.time()
-      r = run_bert_jax(cfg, seed) if side == 'bert_jax' else run_transformers(cfg, seed, init_dir)
+      if side == 'bert_jax':
+        r = run_bert_jax(cfg, seed)
+      else:
+        r = run_transformers(cfg, seed, init_dir, a.head_from_bert_jax)
       row = {'side': side, 'experiment': a.experiment, 'set': a.set, 'seed': seed,
-             'random_init': a.random_init, 'seconds': round(time.time() - t0, 1), **r}
+             'random_init': a.random_init,
+             'head_from_bert_jax': a.head_from_bert_jax and side == 'transformers',
+             'seconds': round(time.time() - t0, 1), **r}
       print(json.dumps(row), flush=True)
       if a.out:
         with open(a.out, 'a', encoding='utf-8') as f:
