@@ -1,27 +1,27 @@
 r"""The fine-tuning half of the README demo: one head of each kind from one checkpoint.
-
-  python -m bert_jax.demo --init_checkpoint=/tmp/bert_demo/pretrain --workdir=/tmp/bert_demo/ft
+``python -m bert_jax.demo`` is its command line (``run_demo`` + ``report``).
 
 Fine-tunes, on the small real sets shipped in ``bert_jax/resources/finetune`` (offline):
 classification (``sentiment`` / Korean ``ko_news_topic``), span extraction (``squad_en`` /
 ``squad_ko``, SQuAD v2.0 with the null-threshold search) and tagging (``ner_en`` /
-``ner_ko``, entity F1), each through ``python -m bert_jax.finetune`` machinery, then prints
+``ner_ko``, entity F1), each through ``bert_jax.tasks.driver.run``, then prints
 the dev scores. The language follows the checkpoint's vocabulary (Hangul-heavy -> Korean)
 unless ``--lang`` says otherwise. ``--baseline`` also trains each head from random init
 (same architecture and tokenizer) and prints both, which is what the README table shows.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import pathlib
 import sys
 from typing import Sequence
 
-from bert_jax.errors import report_errors
+from bert_jax.tasks import driver
+from bert_jax.tasks.config import main_metric
 
-EXPERIMENTS = pathlib.Path(__file__).resolve().parent.parent / 'experiments'
+
+EXPERIMENTS = pathlib.Path(__file__).resolve().parents[2] / 'experiments'
 JOBS = {  # lang: [(head kind, experiment file, arg)]
     'en': [('classification', 'classification.py', 'sentiment'),
            ('span', 'squad.py', 'squad_en'),
@@ -63,7 +63,6 @@ def run_demo(init_checkpoint: str, workdir: str | pathlib.Path, *, lang: str = '
   """Fine-tunes one head of each kind once per seed (``cfg.seed``: init of the head,
   dropout, data order); returns ``{'<head>[/random]': [dev metrics of each seed]}``.
   Workdirs: ``workdir/<arg>[_random]_seed<k>``."""
-  from bert_jax import finetune  # pylint: disable=g-import-not-at-top
   workdir = pathlib.Path(workdir)
   if lang == 'auto':
     lang = guess_language(init_checkpoint)
@@ -84,22 +83,17 @@ def run_demo(init_checkpoint: str, workdir: str | pathlib.Path, *, lang: str = '
         cfg.recipe = 'hf'
         for key, value in (overrides or {}).items():
           cfg.update_from_flattened_dict({key: value})
-        metrics = finetune.run(cfg, workdir / run_name(arg, random_init, seed), verbose=verbose)
+        metrics = driver.run(cfg, workdir / run_name(arg, random_init, seed), verbose=verbose)
         metrics = {'arg': arg, 'metric': main_metric(cfg), 'seed': int(seed), **metrics}
         results[name].append(metrics)
         if verbose:
-          print(f'demo: {name} ({arg}, seed {seed}) dev {finetune.format_metrics(metrics)}',
+          print(f'demo: {name} ({arg}, seed {seed}) dev {driver.format_metrics(metrics)}',
                 flush=True)
   return results
 
 
 def run_name(arg: str, random_init: bool, seed: int) -> str:
   return f'{arg}{"_random" if random_init else ""}_seed{seed}'
-
-
-def main_metric(cfg) -> str:
-  from bert_jax.tasks.config import main_metric as metric  # pylint: disable=g-import-not-at-top
-  return metric(cfg)
 
 
 def mean_std(values: Sequence[float]) -> tuple[float, float]:
@@ -142,41 +136,14 @@ def serve_command(workdir: str | pathlib.Path, lang: str, seed: int) -> str:
           f'--reader={workdir / run_name(args["span"], False, seed)}')
 
 
-@report_errors
-def main(argv: Sequence[str] | None = None) -> int:
-  parser = argparse.ArgumentParser(prog='python -m bert_jax.demo', description=__doc__,
-                                   formatter_class=argparse.RawDescriptionHelpFormatter)
-  parser.add_argument('--init_checkpoint', required=True,
-                      help='pretraining workdir, step dir, model export or HF directory')
-  parser.add_argument('--workdir', required=True, help='one fine-tuning workdir per head goes here')
-  parser.add_argument('--lang', choices=('auto', 'en', 'ko'), default='auto')
-  parser.add_argument('--baseline', action='store_true',
-                      help='also fine-tune each head from random init and print both')
-  parser.add_argument('--num_epochs', type=float, default=None,
-                      help='override every experiment\'s num_epochs')
-  parser.add_argument('--recipe', choices=('hf', 'bert'), default=None,
-                      help="optimizer recipe of every fine-tuning run (default hf: the one the "
-                      "README's demo figures were measured with)")
-  parser.add_argument('--learning_rate', type=float, default=None,
-                      help='override every experiment\'s learning_rate (the experiments '
-                      'carry the BERT paper\'s 2e-5..5e-5 for BERT-base; a BERT-tiny '
-                      'checkpoint wants ~1e-3)')
-  parser.add_argument('--seeds', type=int, default=3,
-                      help='fine-tuning seeds per head (default: %(default)s); the table shows '
-                      'mean +- std over them')
-  args = parser.parse_args(argv)
-  if args.seeds < 1:
-    parser.error('--seeds must be >= 1.')
-  overrides = {k: v for k, v in (('num_epochs', args.num_epochs),
-                                 ('learning_rate', args.learning_rate),
-                                 ('recipe', args.recipe)) if v is not None}
-  lang = guess_language(args.init_checkpoint) if args.lang == 'auto' else args.lang
-  results = run_demo(args.init_checkpoint, args.workdir, lang=lang,
-                     baseline=args.baseline, overrides=overrides, seeds=range(args.seeds))
-  workdir = pathlib.Path(args.workdir)
+def report(results: dict[str, list[dict]], workdir: str | pathlib.Path, lang: str, *,
+           baseline: bool) -> None:
+  """Writes ``workdir/results.json`` and prints the dev scores (the README table with
+  ``baseline``) and the command that serves the models just trained."""
+  workdir = pathlib.Path(workdir)
   (workdir / 'results.json').write_text(json.dumps(results, indent=2) + '\n', encoding='utf-8')
   print(f'\ndemo: dev scores (all runs: {workdir / "results.json"}):\n')
-  if args.baseline:
+  if baseline:
     print(results_table(results))
   else:
     for name, runs in results.items():
@@ -185,8 +152,3 @@ def main(argv: Sequence[str] | None = None) -> int:
       print(f'{name} ({runs[0]["arg"]}): {metric} {mean:.4f} ± {std:.4f}')
   print('\nOpen the web app on the models just trained (then http://127.0.0.1:8080/):\n'
         f'  {serve_command(workdir.absolute(), lang, 0)}', flush=True)
-  return 0
-
-
-if __name__ == '__main__':
-  sys.exit(main())

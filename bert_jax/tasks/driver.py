@@ -1,25 +1,21 @@
-r"""Fine-tune a pretrained encoder: classification, span extraction (SQuAD), tagging (NER).
+"""The fine-tuning driver: any task module (``bert_jax.tasks.TaskModule``) through the one
+trainer. ``python -m bert_jax.finetune`` is its command line; tests, tools and the demo
+call it directly.
 
-  python -m bert_jax.finetune --config=experiments/squad.py:squad_ko --workdir=/tmp/ft/ko \
-      --config.init_checkpoint=/tmp/pretrain/demo
+  s = prepare(cfg, workdir)        # encoder + data loaded and checked, nothing trained
+  metrics = run(cfg, workdir)      # --config.mode: train (+ evaluate) | eval | predict
 
 ``init_checkpoint``: a pretraining workdir (latest committed step), a step directory, a
 model export or an HF directory. Only the encoder is restored; the task head starts fresh.
 Every mismatch (model size, vocabulary, tokenizer casing, max positions) is an error
-before training. Training runs through the one trainer (``bert_jax.train``: mesh,
-optimizer, checkpoints, resume, metrics); the dev set is evaluated every
-``eval_every_epochs`` and the best checkpoint by the dev metric is kept and reported.
+before training. Training runs through ``bert_jax.train`` (mesh, optimizer, checkpoints,
+resume, metrics); the dev set is evaluated every ``eval_every_epochs`` and the best
+checkpoint by the task's ``main_metric`` is kept (``W/best.json``). ``eval`` writes
+predictions under ``W/eval/``, ``predict`` under ``W/predict/``.
 
-Modes (``--config.mode``): ``train`` (train + evaluate; a workdir with checkpoints resumes),
-``eval`` (the best checkpoint on the dev set(s); writes predictions under
-``WORKDIR/eval/``), ``predict`` (the best checkpoint on ``data.predict_file`` / the TFDS
-predict split; writes under ``WORKDIR/predict/``).
-
-Optimizer: ``--config.recipe=bert`` (default: google-research/bert's decay over all steps
-and Adam without bias correction) or ``hf`` (Hugging Face's). One run per workdir (a lock
-file). SIGTERM or Ctrl-C saves a checkpoint and exits 75 (preempted: run the same command
-to resume); exit status 0 finished, 2 bad input (one ``error:`` line), 1 no usable
-checkpoint or diverged training.
+The driver knows no task by name: whatever differs between tasks (features, head, loss,
+the parameters the optimizer leaves alone, the metric that picks the best checkpoint, the
+settings prediction takes from the dev run) is a function of the task module.
 """
 from __future__ import annotations
 
@@ -28,7 +24,7 @@ import math
 import pathlib
 import sys
 import time
-import types
+import warnings
 from typing import Any, Sequence
 
 import jax
@@ -41,9 +37,8 @@ from bert_jax.convert import params_to_model
 from bert_jax.convert.params import flatten, normalize_keys, unflatten
 from bert_jax.config_checks import check_optimizer
 from bert_jax.data.finetune import num_examples, train_dataset
-from bert_jax.errors import EXIT_BAD_INPUT, EXIT_PREEMPTED, InputError, run_absl
-from bert_jax.tasks import get_task
-from bert_jax.tasks.config import main_metric
+from bert_jax.errors import InputError
+from bert_jax.tasks import TaskModule, get_task
 from bert_jax.tasks.encoder import Encoder, encoder_from_workdir, load_encoder
 from bert_jax.tasks.predictor import Predictor
 from bert_jax.train import loop
@@ -72,7 +67,7 @@ class EvalSet:
 class Prepared:
   """Everything a fine-tuning run needs, built (and checked) before any step."""
   cfg: Any
-  task: types.ModuleType
+  task: TaskModule
   encoder: Encoder
   labels: list[str]
   num_outputs: int
@@ -90,7 +85,8 @@ class Prepared:
   @property
   def task_info(self) -> dict[str, Any]:
     return {'task': self.cfg.task, 'labels': self.labels, 'num_outputs': self.num_outputs,
-            'main_metric': main_metric(self.cfg), 'init_checkpoint': self.cfg.init_checkpoint,
+            'main_metric': self.task.main_metric(self.cfg),
+            'init_checkpoint': self.cfg.init_checkpoint,
             'random_init': bool(self.cfg.random_init)}
 
 
@@ -119,7 +115,8 @@ def _split_cfgs(cfg: Any, split: str) -> list[tuple[str, Any]]:
   return out
 
 
-def featurise(cfg: Any, task, split: str, tokenizer, labels: Sequence[str]) -> list[EvalSet]:
+def featurise(cfg: Any, task: TaskModule, split: str, tokenizer, labels: Sequence[str]
+              ) -> list[EvalSet]:
   sets = []
   for name, c in _split_cfgs(cfg, split):
     examples, where = task.load_examples(c, split)
@@ -159,8 +156,21 @@ def prepare(cfg: Any, workdir: pathlib.Path | None = None) -> Prepared:
   split = 'predict' if cfg.mode == 'predict' else 'dev'
   dev = featurise(cfg, task, split, encoder.tokenizer, labels)
   s = Prepared(cfg, task, encoder, labels, n_out, train, dev)
-  nnx.eval_shape(lambda: s.make_model(nnx.Rngs(0), with_encoder_weights=False))  # config errors now
+  model = nnx.eval_shape(lambda: s.make_model(nnx.Rngs(0), with_encoder_weights=False))
+  fresh = _fresh_encoder_parts(encoder, model)  # model config errors came up just now
+  if fresh:
+    warnings.warn(f'init_checkpoint {cfg.init_checkpoint} has no {", ".join(fresh)}: '
+                  f'{"it starts" if len(fresh) == 1 else "they start"} fresh.', stacklevel=2)
   return s
+
+
+def _fresh_encoder_parts(encoder: Encoder, model: nnx.Module) -> list[str]:
+  """The parts of the task model's encoder (``bert/pooler``, say) that the checkpoint
+  lacks; they start from their initialisation."""
+  if encoder.params is None:
+    return []
+  want = nnx.to_pure_dict(nnx.state(model, nnx.Param)).get('bert', {})
+  return sorted(set(want) - set(encoder.params))
 
 
 # ----------------------------------------------------------------------------
@@ -184,7 +194,7 @@ def evaluate(s: Prepared, model, predictor: Predictor) -> tuple[dict[str, float]
 
 
 def primary(s: Prepared, metrics: dict[str, float]) -> float:
-  key = main_metric(s.cfg)
+  key = s.task.main_metric(s.cfg)
   if len(s.dev) > 1:
     key = f'{s.dev[0].name}/{key}'
   value = metrics[key]
@@ -234,7 +244,7 @@ def train_config(cfg: Any, num_train: int) -> ml_collections.ConfigDict:
       name='adamw', learning_rate=float(cfg.learning_rate), warmup_steps=-1,
       warmup_fraction=float(cfg.warmup_fraction), decay='linear',
       weight_decay=float(cfg.weight_decay), max_grad_norm=float(cfg.max_grad_norm),
-      freeze='bert' if cfg.task == 'ner' and cfg.ner.freeze_encoder else ''))
+      freeze=get_task(cfg.task).frozen_params(cfg)))
   recipe = cfg.get('recipe', 'bert')
   if recipe == 'bert':
     opt_lib.bert_recipe(c.optimizer)
@@ -262,7 +272,7 @@ def _best_step(s: Prepared, workdir: pathlib.Path) -> dict[str, Any]:
     metrics = {k: (math.nan if v is None else v) for k, v in row.items() if k != 'step'}
     value = primary(s, metrics)
     if best is None or value > best['value']:
-      best = {'step': int(row['step']), 'metric': main_metric(s.cfg), 'value': value,
+      best = {'step': int(row['step']), 'metric': s.task.main_metric(s.cfg), 'value': value,
               'metrics': metrics}
   if best is None:
     raise InputError(f'{workdir}: no evaluated checkpoint to pick the best one from.')
@@ -346,9 +356,7 @@ def _run(s: Prepared, cfg: Any, workdir: pathlib.Path, verbose: bool, devices
   model, best, source = _restore_model(s, workdir)
   predictor = Predictor(s.task, int(cfg.eval_batch_size))
   if cfg.mode == 'predict':
-    thresh = (best.get('metrics') or {}).get('best_f1_thresh')
-    if cfg.task == 'squad' and cfg.squad.use_dev_threshold and thresh is not None:
-      s.cfg.squad.null_score_diff_threshold = float(thresh)
+    s = dataclasses.replace(s, cfg=s.task.predict_config(s.cfg, best.get('metrics') or {}))
     results = predict_results(s, model, predictor)
     paths = write_results(s, workdir / PREDICT_DIR, results) if distributed.is_main() else []
     n = sum(len(es.examples) for es in s.dev)
@@ -366,58 +374,3 @@ def _run(s: Prepared, cfg: Any, workdir: pathlib.Path, verbose: bool, devices
     print(f'{cfg.task} dev ({source}, {time.time() - t0:.0f} s): {format_metrics(metrics)}; '
           f'wrote {", ".join(str(p) for p in paths)}', flush=True)
   return metrics
-
-
-# ----------------------------------------------------------------------------
-# Command line.
-# ----------------------------------------------------------------------------
-def _define_flags():
-  from absl import flags  # pylint: disable=g-import-not-at-top
-  from ml_collections import config_flags  # pylint: disable=g-import-not-at-top
-  config = config_flags.DEFINE_config_file(
-      'config', None, 'Experiment: experiments/TASK.py:ARG (classification.py:sst2, '
-      'squad.py:v2.0, ner.py:conll2003,feature_based, ...). Override keys with '
-      '--config.KEY=VALUE, e.g. --config.learning_rate=3e-5.', lock_config=True)
-  workdir = flags.DEFINE_string(
-      'workdir', None, 'Fine-tuning directory: checkpoints/, metrics.jsonl, best.json, '
-      'eval/ and predict/ outputs. An existing one is resumed (train) or read (eval, predict).')
-  flags.mark_flags_as_required(['config', 'workdir'])
-  distributed.define_flags()
-  return config, workdir
-
-
-def main(argv) -> int:
-  return distributed.finish(_main(argv))
-
-
-def _main(argv) -> int:
-  from absl import app, flags, logging  # pylint: disable=g-import-not-at-top
-  from bert_jax.train.checkpoints import CheckpointError  # pylint: disable=g-import-not-at-top
-  if len(argv) > 1:
-    raise app.UsageError(f'unexpected arguments: {argv[1:]}')
-  if not flags.FLAGS['verbosity'].present:
-    logging.set_verbosity(logging.WARNING)
-  try:
-    distributed.initialize_from_flags()
-    result = run(_FLAGS[0].value, _FLAGS[1].value)
-  except (InputError, OSError) as e:
-    print(f'error: {e}', file=sys.stderr)
-    return EXIT_BAD_INPUT
-  except (CheckpointError, loop.NonFiniteError) as e:
-    print(f'error: {e}', file=sys.stderr)
-    return 1
-  except KeyboardInterrupt:
-    print('error: interrupted; the checkpoints already saved are kept.', file=sys.stderr)
-    return 130
-  if result.get('preempted'):
-    print(f'preempted: saved; run the same command again to resume (exit status '
-          f'{EXIT_PREEMPTED}).', flush=True)
-    return EXIT_PREEMPTED
-  return 0
-
-
-_FLAGS = None
-
-if __name__ == '__main__':
-  _FLAGS = _define_flags()
-  run_absl(main)

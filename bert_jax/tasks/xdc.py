@@ -136,6 +136,15 @@ def num_outputs(cfg: Any, labels: Sequence[str]) -> int:
   return len(labels)
 
 
+def main_metric(cfg: Any) -> str:
+  """The dev metric that picks the best checkpoint: ``classification.main_metric``."""
+  return classification.main_metric(cfg)
+
+
+frozen_params = classification.frozen_params
+predict_config = classification.predict_config
+
+
 def make_features(examples: Sequence[TextExample], tokenizer, cfg: Any,
                   labels: Sequence[str], *, labelled: bool = True
                   ) -> tuple[dict[str, np.ndarray], list[DocumentWindows]]:
