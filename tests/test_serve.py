@@ -32,9 +32,9 @@ from bert_jax.convert import model_to_params
 from bert_jax.convert.hf import HfLayout, write_hf
 from bert_jax.convert.testing import save_random_hf_bert
 from bert_jax.errors import InputError
-from bert_jax.serve import __main__ as serve_main
 from bert_jax.serve import app as app_lib
 from bert_jax.serve import explain as explain_lib
+from bert_jax.serve import server as serve_server
 from bert_jax.serve.__main__ import build_app, main
 from bert_jax.tasks import driver
 from bert_jax.tasks.demo_runs import load_experiment
@@ -204,7 +204,7 @@ class FakeServer:
 
 def test_main_serves_with_waitress_and_warns_off_loopback(workdirs, monkeypatch, capsys):
   calls = []
-  monkeypatch.setattr(serve_main, 'make_server',
+  monkeypatch.setattr(serve_server, 'make_server',
                       lambda app, args: calls.append((args.host, args.port, args.threads))
                       or FakeServer(calls))
   assert main([f'--reader={workdirs["squad"]}', '--host=0.0.0.0', '--port=8123',
@@ -219,7 +219,7 @@ def test_main_serves_with_waitress_and_warns_off_loopback(workdirs, monkeypatch,
   for host, loopback in (('localhost', True), ('127.0.0.2', True), ('::1', True),
                          ('[::1]', True), ('0.0.0.0', False), ('::', False),
                          ('192.168.1.5', False), ('example.org', False)):
-    assert serve_main.is_loopback(host) is loopback, host
+    assert serve_server.is_loopback(host) is loopback, host
 
 
 def test_a_port_in_use_is_a_one_line_error(workdirs, capsys):
