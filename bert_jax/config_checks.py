@@ -1,9 +1,12 @@
 """Config errors as one line, before any work: flag parsing and value checks.
 
-- ``parse_flags(argv)``: absl's flag parser for ``run_absl``. An unknown ``--config.KEY``
+- ``parse_flags(argv, flag_values=None)``: absl's flag parser for ``errors.run_absl``. An
+  unknown ``--config.KEY``
   (with ml_collections' did-you-mean), a value of the wrong type, a config file or preset
   that does not load, a missing required flag: ``error: ...`` on stderr, exit 2 (absl
   prints a chain of tracebacks or ``FATAL ...`` with status 1).
+- ``parse_args(args, flag_values)``: the same for a command's own ``FlagValues``, from its
+  defaults (its ``main(argv)`` may run several times in one process).
 - ``check_optimizer(opt, prefix)``: learning rate, betas, eps, weight decay, clipping must
   be finite and in range; ``InputError`` naming the key (``--config.<prefix>KEY``).
 """
@@ -61,16 +64,39 @@ def flag_error_line(e: BaseException, argv: Sequence[str]) -> str:
   return line
 
 
-def parse_flags(argv: Sequence[str]) -> list[str]:
-  """``absl.flags.FLAGS(argv)`` with one-line errors and exit status 2."""
+def parse_flags(argv: Sequence[str], flag_values: Any = None) -> list[str]:
+  """``flag_values(argv)`` (default absl's ``FLAGS``) with one-line errors and exit status 2."""
   from absl import flags  # pylint: disable=g-import-not-at-top
   try:
-    return flags.FLAGS(list(argv))
+    return (flag_values or flags.FLAGS)(list(argv))
   except SystemExit:
     raise  # --help
   except Exception as e:  # pylint: disable=broad-except  (config files raise anything)
     print(f'error: {flag_error_line(e, argv)}', file=sys.stderr)
     sys.exit(EXIT_BAD_INPUT)
+
+
+def define_run_flags(config_help: str, workdir_help: str) -> tuple[Any, Any]:
+  """The flags of a training run (``pretrain``, ``finetune``), all on absl's ``FLAGS``:
+  ``--config`` (a config file, locked; ``--config.KEY=V`` overrides), ``--workdir`` (both
+  required) and the multi-process flags of ``distributed.define_flags``. Returns the
+  holders of the first two."""
+  from absl import flags  # pylint: disable=g-import-not-at-top
+  from ml_collections import config_flags  # pylint: disable=g-import-not-at-top
+  from bert_jax import distributed  # pylint: disable=g-import-not-at-top
+  config = config_flags.DEFINE_config_file('config', None, config_help, lock_config=True)
+  workdir = flags.DEFINE_string('workdir', None, workdir_help)
+  flags.mark_flags_as_required(['config', 'workdir'])
+  distributed.define_flags()
+  return config, workdir
+
+
+def parse_args(args: Sequence[str], flag_values: Any) -> list[str]:
+  """``parse_flags`` of ``args`` (no program name) into ``flag_values`` from its defaults:
+  a command whose ``main(argv)`` is called again in the same process starts afresh."""
+  if flag_values.is_parsed():
+    flag_values.unparse_flags()
+  return parse_flags([sys.argv[0] or 'bert_jax', *args], flag_values)
 
 
 def _finite(value: Any, key: str) -> float:

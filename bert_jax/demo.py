@@ -9,182 +9,55 @@ classification (``sentiment`` / Korean ``ko_news_topic``), span extraction (``sq
 the dev scores. The language follows the checkpoint's vocabulary (Hangul-heavy -> Korean)
 unless ``--lang`` says otherwise. ``--baseline`` also trains each head from random init
 (same architecture and tokenizer) and prints both, which is what the README table shows.
+Bad flags or a bad checkpoint: one ``error:`` line, exit 2. The library behind it:
+``bert_jax.tasks.demo_runs``.
 """
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import pathlib
 import sys
 from typing import Sequence
 
-from bert_jax.errors import report_errors
+from absl import flags
 
-EXPERIMENTS = pathlib.Path(__file__).resolve().parent.parent / 'experiments'
-JOBS = {  # lang: [(head kind, experiment file, arg)]
-    'en': [('classification', 'classification.py', 'sentiment'),
-           ('span', 'squad.py', 'squad_en'),
-           ('tagging', 'ner.py', 'ner_en')],
-    'ko': [('classification', 'classification.py', 'ko_news_topic'),
-           ('span', 'squad.py', 'squad_ko'),
-           ('tagging', 'ner.py', 'ner_ko')],
-}
+from bert_jax import errors
 
-
-def load_experiment(name: str, arg: str):
-  """``get_config(arg)`` of ``experiments/<name>`` (as ``--config=experiments/name:arg``)."""
-  import importlib.util  # pylint: disable=g-import-not-at-top
-  path = EXPERIMENTS / name
-  spec = importlib.util.spec_from_file_location(f'experiments_{path.stem}', path)
-  module = importlib.util.module_from_spec(spec)
-  spec.loader.exec_module(module)
-  return module.get_config(arg)
-
-
-def guess_language(init_checkpoint: str) -> str:
-  """'ko' when at least 20 % of the checkpoint's vocabulary contains Hangul, else 'en'."""
-  from bert_jax.workdir import load_pretrained  # pylint: disable=g-import-not-at-top
-  from bert_jax.convert.pretrained import quiet_load_tokenizer  # pylint: disable=g-import-not-at-top
-  from bert_jax.tokenization.common import HANGUL_SYLLABLE_RE  # pylint: disable=g-import-not-at-top
-  pre = load_pretrained(init_checkpoint)
-  if not pre.tokenizer_path:
-    return 'en'
-  tok = quiet_load_tokenizer(pre.tokenizer_path)
-  pieces = tok.convert_ids_to_tokens(range(tok.vocab_size))
-  hangul = sum(bool(HANGUL_SYLLABLE_RE.search(p)) for p in pieces)
-  return 'ko' if hangul >= 0.2 * len(pieces) else 'en'
+FLAGS = flags.FlagValues()  # its own: main(argv) may be called in-process
+_INIT = flags.DEFINE_string('init_checkpoint', None, 'Required: pretraining workdir, step dir, '
+                            'model export or HF directory.', flag_values=FLAGS)
+_WORKDIR = flags.DEFINE_string('workdir', None, 'Required: one fine-tuning workdir per head '
+                               'goes here.', flag_values=FLAGS)
+_LANG = flags.DEFINE_enum('lang', 'auto', ['auto', 'en', 'ko'], 'Language of the shipped sets '
+                          "(auto: the checkpoint vocabulary's).", flag_values=FLAGS)
+_BASELINE = flags.DEFINE_bool('baseline', False, 'Also fine-tune each head from random init '
+                              'and print both.', flag_values=FLAGS)
+_EPOCHS = flags.DEFINE_float('num_epochs', None, "Override every experiment's num_epochs.",
+                             flag_values=FLAGS)
+_RECIPE = flags.DEFINE_enum('recipe', None, ['hf', 'bert'], 'Optimizer recipe of every '
+                            "fine-tuning run (default hf: the one the README's demo figures "
+                            'were measured with).', flag_values=FLAGS)
+_LR = flags.DEFINE_float('learning_rate', None, "Override every experiment's learning_rate (the "
+                         "experiments carry the BERT paper's 2e-5..5e-5 for BERT-base; a "
+                         'BERT-tiny checkpoint wants ~1e-3).', flag_values=FLAGS)
+_SEEDS = flags.DEFINE_integer('seeds', 3, 'Fine-tuning seeds per head; the table shows mean '
+                              '+- std over them.', lower_bound=1, flag_values=FLAGS)
+flags.mark_flags_as_required(['init_checkpoint', 'workdir'], flag_values=FLAGS)
 
 
-def run_demo(init_checkpoint: str, workdir: str | pathlib.Path, *, lang: str = 'auto',
-             baseline: bool = False, overrides: dict | None = None,
-             heads: Sequence[str] = ('classification', 'span', 'tagging'),
-             seeds: Sequence[int] = (0,), verbose: bool = True) -> dict[str, list[dict]]:
-  """Fine-tunes one head of each kind once per seed (``cfg.seed``: init of the head,
-  dropout, data order); returns ``{'<head>[/random]': [dev metrics of each seed]}``.
-  Workdirs: ``workdir/<arg>[_random]_seed<k>``."""
-  from bert_jax import finetune  # pylint: disable=g-import-not-at-top
-  workdir = pathlib.Path(workdir)
-  if lang == 'auto':
-    lang = guess_language(init_checkpoint)
-  results = {}
-  for kind, experiment, arg in JOBS[lang]:
-    if kind not in heads:
-      continue
-    for random_init in ((False, True) if baseline else (False,)):
-      name = f'{kind}/random' if random_init else kind
-      results[name] = []
-      for seed in seeds:
-        cfg = load_experiment(experiment, arg)
-        cfg.init_checkpoint = str(init_checkpoint)
-        cfg.random_init = random_init
-        cfg.seed = int(seed)
-        # The demo's README figures were measured with Hugging Face's recipe (bias-corrected
-        # Adam, decay after warmup); --recipe=bert gives google-research/bert's.
-        cfg.recipe = 'hf'
-        for key, value in (overrides or {}).items():
-          cfg.update_from_flattened_dict({key: value})
-        metrics = finetune.run(cfg, workdir / run_name(arg, random_init, seed), verbose=verbose)
-        metrics = {'arg': arg, 'metric': main_metric(cfg), 'seed': int(seed), **metrics}
-        results[name].append(metrics)
-        if verbose:
-          print(f'demo: {name} ({arg}, seed {seed}) dev {finetune.format_metrics(metrics)}',
-                flush=True)
-  return results
-
-
-def run_name(arg: str, random_init: bool, seed: int) -> str:
-  return f'{arg}{"_random" if random_init else ""}_seed{seed}'
-
-
-def main_metric(cfg) -> str:
-  from bert_jax.tasks.config import main_metric as metric  # pylint: disable=g-import-not-at-top
-  return metric(cfg)
-
-
-def mean_std(values: Sequence[float]) -> tuple[float, float]:
-  """Mean and sample standard deviation (ddof=1; 0 for a single value)."""
-  n = len(values)
-  mean = sum(values) / n
-  var = sum((v - mean) ** 2 for v in values) / (n - 1) if n > 1 else 0.0
-  return mean, var ** 0.5
-
-
-def results_table(results: dict[str, list[dict]]) -> str:
-  """The README table: each head pretrained vs random init, mean +- std over the seeds,
-  and whether the gap exceeds the spread (difference of means > the sum of the stds)."""
-  lines = ['| head (shipped set) | dev metric (0-100) | pretrained (mean ± std) | random init '
-           '(mean ± std) | difference | beyond the seed spread? |',
-           '|---|---|---|---|---|---|']
-  for name, runs in results.items():
-    if name.endswith('/random') or f'{name}/random' not in results:
-      continue
-    base = results[f'{name}/random']
-    metric, arg = runs[0]['metric'], runs[0]['arg']
-    scale = 100.0 if max(r[metric] for r in runs + base) <= 1.0 else 1.0  # all in points
-    (m1, s1), (m0, s0) = (mean_std([scale * r[metric] for r in rs]) for rs in (runs, base))
-    verdict = ('? (one seed: no spread to compare with)' if min(len(runs), len(base)) < 2 else
-               '**yes**, pretraining helps' if m1 - m0 > s1 + s0 else
-               'no, it hurts' if m0 - m1 > s1 + s0 else 'no (within the spread)')
-    lines.append(f'| {name} (`{arg}`) | {metric} | {m1:.1f} ± {s1:.1f} | {m0:.1f} ± '
-                 f'{s0:.1f} | {m1 - m0:+.1f} | {verdict} |')
-  n = len(next(iter(results.values()), []))
-  lines.append(f'\n({n} fine-tuning seeds each; std is the sample standard deviation.)')
-  return '\n'.join(lines)
-
-
-def serve_command(workdir: str | pathlib.Path, lang: str, seed: int) -> str:
-  """The command that opens the web app on the seed-``seed`` pretrained models."""
-  args = {kind: arg for kind, _, arg in JOBS[lang]}
-  workdir = pathlib.Path(workdir)
-  python = os.path.relpath(sys.executable) if sys.executable.startswith(os.getcwd()) else 'python'
-  return (f'{python} -m bert_jax.serve --classifier={workdir / run_name(args["classification"], False, seed)} '
-          f'--reader={workdir / run_name(args["span"], False, seed)}')
-
-
-@report_errors
 def main(argv: Sequence[str] | None = None) -> int:
-  parser = argparse.ArgumentParser(prog='python -m bert_jax.demo', description=__doc__,
-                                   formatter_class=argparse.RawDescriptionHelpFormatter)
-  parser.add_argument('--init_checkpoint', required=True,
-                      help='pretraining workdir, step dir, model export or HF directory')
-  parser.add_argument('--workdir', required=True, help='one fine-tuning workdir per head goes here')
-  parser.add_argument('--lang', choices=('auto', 'en', 'ko'), default='auto')
-  parser.add_argument('--baseline', action='store_true',
-                      help='also fine-tune each head from random init and print both')
-  parser.add_argument('--num_epochs', type=float, default=None,
-                      help='override every experiment\'s num_epochs')
-  parser.add_argument('--recipe', choices=('hf', 'bert'), default=None,
-                      help="optimizer recipe of every fine-tuning run (default hf: the one the "
-                      "README's demo figures were measured with)")
-  parser.add_argument('--learning_rate', type=float, default=None,
-                      help='override every experiment\'s learning_rate (the experiments '
-                      'carry the BERT paper\'s 2e-5..5e-5 for BERT-base; a BERT-tiny '
-                      'checkpoint wants ~1e-3)')
-  parser.add_argument('--seeds', type=int, default=3,
-                      help='fine-tuning seeds per head (default: %(default)s); the table shows '
-                      'mean +- std over them')
-  args = parser.parse_args(argv)
-  if args.seeds < 1:
-    parser.error('--seeds must be >= 1.')
-  overrides = {k: v for k, v in (('num_epochs', args.num_epochs),
-                                 ('learning_rate', args.learning_rate),
-                                 ('recipe', args.recipe)) if v is not None}
-  lang = guess_language(args.init_checkpoint) if args.lang == 'auto' else args.lang
-  results = run_demo(args.init_checkpoint, args.workdir, lang=lang,
-                     baseline=args.baseline, overrides=overrides, seeds=range(args.seeds))
-  workdir = pathlib.Path(args.workdir)
-  (workdir / 'results.json').write_text(json.dumps(results, indent=2) + '\n', encoding='utf-8')
-  print(f'\ndemo: dev scores (all runs: {workdir / "results.json"}):\n')
-  if args.baseline:
-    print(results_table(results))
-  else:
-    for name, runs in results.items():
-      metric = runs[0]['metric']
-      mean, std = mean_std([r[metric] for r in runs])
-      print(f'{name} ({runs[0]["arg"]}): {metric} {mean:.4f} ± {std:.4f}')
-  print('\nOpen the web app on the models just trained (then http://127.0.0.1:8080/):\n'
-        f'  {serve_command(workdir.absolute(), lang, 0)}', flush=True)
+  """``python -m bert_jax.demo`` with ``argv`` (default ``sys.argv[1:]``)."""
+  return errors.run_absl(_main, argv, flag_values=FLAGS,
+                         usage=f'python -m bert_jax.demo\n{__doc__}')
+
+
+def _main(argv: Sequence[str]) -> int:
+  del argv  # run_absl rejects stray arguments
+  from bert_jax.tasks import demo_runs  # pylint: disable=g-import-not-at-top  (fast --help)
+  overrides = {k: v for k, v in (('num_epochs', _EPOCHS.value), ('learning_rate', _LR.value),
+                                 ('recipe', _RECIPE.value)) if v is not None}
+  lang = demo_runs.guess_language(_INIT.value) if _LANG.value == 'auto' else _LANG.value
+  results = demo_runs.run_demo(_INIT.value, _WORKDIR.value, lang=lang, baseline=_BASELINE.value,
+                               overrides=overrides, seeds=range(_SEEDS.value))
+  demo_runs.report(results, _WORKDIR.value, lang, baseline=_BASELINE.value)
   return 0
 
 

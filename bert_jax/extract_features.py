@@ -1,4 +1,4 @@
-"""Contextual token vectors from a BERT checkpoint (the feature-based approach).
+r"""Contextual token vectors from a BERT checkpoint (the feature-based approach).
 
   python -m bert_jax.extract_features --checkpoint=DIR --input_file=in.txt \
       --output_file=out.jsonl --layers=-1,-2,-3,-4 --max_seq_length=128 --batch_size=32
@@ -21,46 +21,52 @@ only when every line succeeded; an existing one is kept unless --overwrite.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from typing import Sequence
 
+from absl import flags
 from absl import logging as absl_logging
 
-from bert_jax import features
-from bert_jax.errors import report_errors
+from bert_jax import errors, features
+
+FLAGS = flags.FlagValues()  # its own: main(argv) is also called in-process (tests)
+_CHECKPOINT = flags.DEFINE_string('checkpoint', None, 'Required: an HF dir or a bert_jax '
+                                  'checkpoint.', flag_values=FLAGS)
+_INPUT = flags.DEFINE_string('input_file', None, 'Required: one text (or "a ||| b") per line.',
+                             flag_values=FLAGS)
+_OUTPUT = flags.DEFINE_string('output_file', None, 'Required: the JSON lines output.',
+                              flag_values=FLAGS)
+_LAYERS = flags.DEFINE_string('layers', '-1,-2,-3,-4', 'Encoder layers, -1 = last.',
+                              flag_values=FLAGS)
+_COMBINE = flags.DEFINE_enum('combine', None, list(features.COMBINATIONS),
+                             'One combined vector per token instead of --layers.',
+                             flag_values=FLAGS)
+_MAX_LEN = flags.DEFINE_integer('max_seq_length', 128, 'Tokens per line (longer: truncated).',
+                                flag_values=FLAGS)
+_BATCH = flags.DEFINE_integer('batch_size', 32, 'Lines per forward pass.', flag_values=FLAGS)
+_VOCAB = flags.DEFINE_string('vocab_file', None, "Tokenizer vocab/model (default: the "
+                             "checkpoint's).", flag_values=FLAGS)
+_LOWER = flags.DEFINE_enum('do_lower_case', None, ['true', 'false'], 'Default: the tokenizer '
+                           'config of the checkpoint.', flag_values=FLAGS)
+_OVERWRITE = flags.DEFINE_bool('overwrite', False, 'Replace an existing output.',
+                               flag_values=FLAGS)
+flags.mark_flags_as_required(['checkpoint', 'input_file', 'output_file'], flag_values=FLAGS)
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-  parser = argparse.ArgumentParser(prog='python -m bert_jax.extract_features',
-                                   description=__doc__,
-                                   formatter_class=argparse.RawDescriptionHelpFormatter)
-  parser.add_argument('--checkpoint', required=True, help='HF dir or bert_jax checkpoint')
-  parser.add_argument('--input_file', required=True, help='one text (or "a ||| b") per line')
-  parser.add_argument('--output_file', required=True, help='JSON lines output')
-  parser.add_argument('--layers', default='-1,-2,-3,-4', help='encoder layers, -1 = last')
-  parser.add_argument('--combine', choices=list(features.COMBINATIONS), default=None,
-                      help='one combined vector per token instead of --layers')
-  parser.add_argument('--max_seq_length', type=int, default=128)
-  parser.add_argument('--batch_size', type=int, default=32)
-  parser.add_argument('--vocab_file', default=None,
-                      help='tokenizer vocab/model (default: the checkpoint\'s)')
-  parser.add_argument('--do_lower_case', default=None, choices=('true', 'false'),
-                      help='default: the tokenizer config of the checkpoint')
-  parser.add_argument('--overwrite', action='store_true', help='replace an existing output')
-  return parser.parse_args(argv)
-
-
-@report_errors
 def main(argv: Sequence[str] | None = None) -> int:
-  args = parse_args(argv)
+  """``python -m bert_jax.extract_features`` with ``argv`` (default ``sys.argv[1:]``)."""
+  return errors.run_absl(_main, argv, flag_values=FLAGS,
+                         usage=f'python -m bert_jax.extract_features\n{__doc__}')
+
+
+def _main(argv: Sequence[str]) -> int:
+  del argv  # run_absl rejects stray arguments
   absl_logging.set_verbosity(absl_logging.ERROR)  # Orbax's info/warning chatter
-  layers = features.parse_layers(args.layers)
-  lower = None if args.do_lower_case is None else args.do_lower_case == 'true'
+  lower = None if _LOWER.value is None else _LOWER.value == 'true'
   features.extract_features(
-      args.checkpoint, args.input_file, args.output_file, layers=layers,
-      max_seq_length=args.max_seq_length, batch_size=args.batch_size, combine=args.combine,
-      overwrite=args.overwrite, vocab_file=args.vocab_file, do_lower_case=lower)
+      _CHECKPOINT.value, _INPUT.value, _OUTPUT.value, layers=features.parse_layers(_LAYERS.value),
+      max_seq_length=_MAX_LEN.value, batch_size=_BATCH.value, combine=_COMBINE.value,
+      overwrite=_OVERWRITE.value, vocab_file=_VOCAB.value, do_lower_case=lower)
   return 0
 
 

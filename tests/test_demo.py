@@ -4,7 +4,7 @@ tests/test_finetune.py; here the arithmetic and the printed lines, by hand."""
 import math
 import pathlib
 
-from bert_jax import demo
+from bert_jax.tasks import demo_runs as demo
 
 
 def test_mean_std_is_the_sample_standard_deviation():

@@ -16,12 +16,12 @@ import numpy as np
 import pytest
 import seqeval.metrics
 
-from bert_jax import finetune
 from bert_jax.convert import load_pretrained
 from bert_jax.convert.testing import minilm_dir
-from bert_jax.demo import load_experiment
 from bert_jax.errors import InputError
 from bert_jax.metrics import squad as squad_metrics
+from bert_jax.tasks import driver
+from bert_jax.tasks.demo_runs import load_experiment
 from bert_jax.workdir import load_finetuned
 from test_train_support import pretrain_korean_tiny
 
@@ -47,7 +47,7 @@ def squad_ko_run(korean_checkpoint, tmp_path_factory):
   cfg = experiment('squad.py', 'squad_ko', init_checkpoint=str(korean_checkpoint),
                    num_train_steps=8, eval_every_epochs=0.1, batch_size=16)
   workdir = tmp_path_factory.mktemp('squad_ko')
-  metrics = finetune.run(cfg, workdir, verbose=False)
+  metrics = driver.run(cfg, workdir, verbose=False)
   return cfg, workdir, metrics
 
 
@@ -82,7 +82,7 @@ def test_squad_v2_korean_writes_reference_files_scored_like_the_official_script(
 
 def test_eval_mode_reproduces_and_predict_mode_uses_the_dev_threshold(squad_ko_run, tmp_path):
   cfg, workdir, metrics = squad_ko_run
-  again = finetune.run(experiment('squad.py', 'squad_ko', mode='eval'), workdir, verbose=False)
+  again = driver.run(experiment('squad.py', 'squad_ko', mode='eval'), workdir, verbose=False)
   assert again == metrics
   passage = ('정부가 공식 통계 지표로 활용하는 한국감정원의 \'주간 아파트 가격 동향\'마저 보합 '
              '전환하며 서울 집값 오름세에 대한 우려가 커지고 있다.')
@@ -91,9 +91,9 @@ def test_eval_mode_reproduces_and_predict_mode_uses_the_dev_threshold(squad_ko_r
       {'context': passage, 'qas': [{'id': 'q1', 'question': '정부가 활용한 통계지표가 뭐야?'},
                                    {'id': 'q2', 'question': '집값 얼마나 올랐어?'}]}]}]},
                                      ensure_ascii=False), encoding='utf-8')
-  out = finetune.run(experiment('squad.py', 'squad_ko', mode='predict',
-                                **{'data.predict_file': str(predict_file)}), workdir,
-                     verbose=False)
+  out = driver.run(experiment('squad.py', 'squad_ko', mode='predict',
+                              **{'data.predict_file': str(predict_file)}), workdir,
+                   verbose=False)
   assert out == {'num_examples': 2}
   preds = json.loads((workdir / 'predict/predictions.json').read_text(encoding='utf-8'))
   odds = json.loads((workdir / 'predict/null_odds.json').read_text(encoding='utf-8'))
@@ -107,9 +107,9 @@ def test_rerun_resumes_instead_of_retraining(squad_ko_run):
   cfg, workdir, metrics = squad_ko_run
   before = sorted(p.name for p in (workdir / 'checkpoints').iterdir())
   lines = (workdir / 'metrics.jsonl').read_text()
-  again = finetune.run(experiment('squad.py', 'squad_ko', init_checkpoint=cfg.init_checkpoint,
-                                  num_train_steps=8, eval_every_epochs=0.1, batch_size=16),
-                       workdir, verbose=False)
+  again = driver.run(experiment('squad.py', 'squad_ko', init_checkpoint=cfg.init_checkpoint,
+                                num_train_steps=8, eval_every_epochs=0.1, batch_size=16),
+                     workdir, verbose=False)
   assert again == metrics
   assert sorted(p.name for p in (workdir / 'checkpoints').iterdir()) == before
   assert (workdir / 'metrics.jsonl').read_text() == lines  # no step ran again
@@ -118,7 +118,7 @@ def test_rerun_resumes_instead_of_retraining(squad_ko_run):
 def test_only_the_encoder_is_restored(korean_checkpoint, squad_ko_run):
   """Step 0 of fine-tuning = the pretrained encoder exactly; the span head is fresh."""
   cfg = experiment('squad.py', 'squad_ko', init_checkpoint=str(korean_checkpoint))
-  s = finetune.prepare(cfg)
+  s = driver.prepare(cfg)
   from flax import nnx  # pylint: disable=g-import-not-at-top
   model = s.make_model(nnx.Rngs(0))
   pre = load_pretrained(korean_checkpoint, scan_layers=False).params['bert']
@@ -139,8 +139,8 @@ def test_pretrained_weights_beat_random_init_on_the_shipped_sentiment_set(tmp_pa
     cfg = experiment('classification.py', 'sentiment', init_checkpoint=str(minilm_dir()),
                      random_init=random_init, num_train_steps=12, learning_rate=2e-4,
                      eval_every_epochs=100.0, max_seq_length=48)
-    scores[random_init] = finetune.run(cfg, tmp_path / str(random_init), verbose=False,
-                                       devices=ONE_DEVICE)['accuracy']
+    scores[random_init] = driver.run(cfg, tmp_path / str(random_init), verbose=False,
+                                     devices=ONE_DEVICE)['accuracy']
   assert scores[False] >= 0.75, scores
   assert scores[False] >= scores[True] + 0.15, scores
 
@@ -151,12 +151,12 @@ def test_feature_based_ner_freezes_the_encoder_and_scores_like_seqeval(korean_ch
                    num_train_steps=6, batch_size=16, max_seq_length=64,
                    **{'ner.feature_combination': 'sum_last_four', 'ner.lstm_size': 16})
   with pytest.raises(InputError, match='needs at least 4 encoder layers; the model has 2'):
-    finetune.run(cfg, tmp_path, verbose=False)  # BERT-tiny has 2 layers: named before training
+    driver.run(cfg, tmp_path, verbose=False)  # BERT-tiny has 2 layers: named before training
   assert not (tmp_path / 'checkpoints').exists()
   cfg.ner.feature_combination = 'second_to_last'
-  metrics = finetune.run(cfg, tmp_path, verbose=False)
+  metrics = driver.run(cfg, tmp_path, verbose=False)
   cfg.mode = 'eval'
-  model, _, _ = finetune._restore_model(finetune.prepare(cfg, tmp_path), tmp_path)  # pylint: disable=protected-access
+  model, _, _ = driver._restore_model(driver.prepare(cfg, tmp_path), tmp_path)  # pylint: disable=protected-access
   pre = load_pretrained(korean_checkpoint, scan_layers=False).params['bert']
   from flax import nnx  # pylint: disable=g-import-not-at-top
   params = nnx.to_pure_dict(nnx.state(model, nnx.Param))
@@ -183,12 +183,12 @@ def test_a_checkpoint_of_another_size_fails_before_training(korean_checkpoint, t
   cfg = experiment('classification.py', 'ko_news_topic', init_checkpoint=str(korean_checkpoint),
                    **{'model.hidden_size': 768})
   with pytest.raises(InputError, match='hidden_size=128.*hidden_size=768'):
-    finetune.run(cfg, tmp_path / 'w', verbose=False)
+    driver.run(cfg, tmp_path / 'w', verbose=False)
   assert not (tmp_path / 'w').exists()
   cfg = experiment('classification.py', 'ko_news_topic', init_checkpoint=str(korean_checkpoint),
                    max_seq_length=512)
   with pytest.raises(InputError, match='max_position_embeddings=128'):
-    finetune.run(cfg, tmp_path / 'w', verbose=False)
+    driver.run(cfg, tmp_path / 'w', verbose=False)
 
 
 def test_empty_dev_set_and_missing_checkpoint_are_named(korean_checkpoint, tmp_path):
@@ -197,10 +197,10 @@ def test_empty_dev_set_and_missing_checkpoint_are_named(korean_checkpoint, tmp_p
   cfg = experiment('classification.py', 'ko_news_topic', init_checkpoint=str(korean_checkpoint),
                    **{'data.dev_file': str(dev)})
   with pytest.raises(InputError, match='dev.tsv'):
-    finetune.run(cfg, tmp_path / 'w', verbose=False)
+    driver.run(cfg, tmp_path / 'w', verbose=False)
   cfg = experiment('classification.py', 'ko_news_topic', init_checkpoint=str(tmp_path / 'nope'))
   with pytest.raises(InputError, match='nope'):
-    finetune.run(cfg, tmp_path / 'w', verbose=False)
+    driver.run(cfg, tmp_path / 'w', verbose=False)
 
 
 def test_cli_help_and_one_line_error(tmp_path):

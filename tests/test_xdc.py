@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from bert_jax import finetune
-from bert_jax.demo import load_experiment
 from bert_jax.errors import InputError
 from bert_jax.models import BertConfig
 from bert_jax.models.xdc import GRU, HAN, BertXDC, HierarchicalAttention, segment_softmax
 from bert_jax.serve import runners
+from bert_jax.tasks import driver
 from bert_jax.tasks import xdc
+from bert_jax.tasks.demo_runs import load_experiment
 from test_train_support import char_wordpiece, pretrain_korean_tiny
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -222,7 +222,7 @@ def trained_xdc(korean_checkpoint, tmp_path_factory):
       'xdc.max_windows': 4, 'xdc.max_sentences': 10, 'progress_bar': False,
       'recipe': 'hf'})  # the recipe this test's thresholds were measured with (bias-corrected Adam)
   workdir = tmp_path_factory.mktemp('xdc_ko')
-  metrics = finetune.run(cfg, workdir, verbose=False)
+  metrics = driver.run(cfg, workdir, verbose=False)
   return cfg, workdir, metrics, data
 
 

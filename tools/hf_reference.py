@@ -12,7 +12,7 @@ are scored by the same post-processing and metric code, evaluated every
 ``eval_every_epochs``; the reported figure is the best dev ``main_metric`` over the
 evaluations, as ``bert_jax.finetune`` picks its best checkpoint.
 
-- ``bert_jax``: ``bert_jax.finetune.run`` itself (what a user runs), once per seed.
+- ``bert_jax``: ``bert_jax.tasks.driver.run`` itself (what a user runs), once per seed.
 - ``transformers``: ``BertForQuestionAnswering`` / ``BertForSequenceClassification``
   (regression: ``num_labels=1``) / ``BertForMultipleChoice`` / ``BertForTokenClassification``
   + ``torch.optim.AdamW`` + ``get_linear_schedule_with_warmup`` +
@@ -67,13 +67,13 @@ def load_experiment(spec: str, overrides: list[str]):
 
 
 def run_bert_jax(cfg, seed: int) -> dict:
-  from bert_jax import finetune  # pylint: disable=g-import-not-at-top
+  from bert_jax.tasks import driver  # pylint: disable=g-import-not-at-top
   from bert_jax.tasks.config import main_metric  # pylint: disable=g-import-not-at-top
   cfg = cfg.copy_and_resolve_references()
   cfg.seed = seed
   key = main_metric(cfg)
   with tempfile.TemporaryDirectory() as tmp:
-    finetune.run(cfg, pathlib.Path(tmp) / 'w', verbose=False)
+    driver.run(cfg, pathlib.Path(tmp) / 'w', verbose=False)
     rows = [json.loads(l) for l in (pathlib.Path(tmp) / 'w' / 'eval_metrics.jsonl')
             .read_text().splitlines()]
   curve = [(r['step'], r[key]) for r in rows]
@@ -163,15 +163,15 @@ def _hf_head(model):
 def run_transformers(cfg, seed: int, init_dir: str, head_from_bert_jax: bool = False) -> dict:
   import numpy as np  # pylint: disable=g-import-not-at-top
   import torch  # pylint: disable=g-import-not-at-top
-  from bert_jax import finetune  # pylint: disable=g-import-not-at-top
+  from bert_jax.tasks import driver  # pylint: disable=g-import-not-at-top
   from bert_jax.data.finetune import eval_batches, num_examples, train_dataset  # pylint: disable=g-import-not-at-top
   from bert_jax.tasks.config import main_metric  # pylint: disable=g-import-not-at-top
   from bert_jax.train import optimizer as opt_lib  # pylint: disable=g-import-not-at-top
   cfg = cfg.copy_and_resolve_references()
   cfg.seed = seed
-  s = finetune.prepare(cfg)
+  s = driver.prepare(cfg)
   n = num_examples(s.train.arrays)
-  config = finetune.train_config(cfg, n)
+  config = driver.train_config(cfg, n)
   steps, every = int(config.num_train_steps), int(config.eval_every_steps)
   warm = opt_lib.warmup_steps(config.optimizer, steps)
   torch.manual_seed(seed)

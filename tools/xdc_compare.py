@@ -53,16 +53,16 @@ def pretrain(workdir: pathlib.Path, corpus: str, steps: int) -> pathlib.Path:
 
 def finetune_once(lang: str, model: str, seed: int, checkpoint: str, workdir: pathlib.Path,
                   overrides: dict) -> dict:
-  from bert_jax import finetune  # pylint: disable=g-import-not-at-top
-  from bert_jax.demo import load_experiment  # pylint: disable=g-import-not-at-top
+  from bert_jax.tasks import driver  # pylint: disable=g-import-not-at-top
+  from bert_jax.tasks.demo_runs import load_experiment  # pylint: disable=g-import-not-at-top
   cfg = load_experiment('xdc.py', f'{LANGS[lang][0]},{model}')
   cfg.init_checkpoint, cfg.seed, cfg.progress_bar = checkpoint, seed, False
   cfg.eval_every_epochs = cfg.num_epochs  # evaluate once, at the end
   cfg.update_from_flattened_dict(overrides)
   t0 = time.time()
   # train() evaluates on dev at the end and records the best checkpoint's metrics
-  # (finetune.run would restore it and evaluate once more: same numbers, more compiles).
-  metrics = finetune.train(finetune.prepare(cfg, workdir), workdir, verbose=False)['metrics']
+  # (driver.run would restore it and evaluate once more: same numbers, more compiles).
+  metrics = driver.train(driver.prepare(cfg, workdir), workdir, verbose=False)['metrics']
   return {'lang': lang, 'model': model, 'seed': seed, 'checkpoint': checkpoint,
           'accuracy': metrics['accuracy'], 'macro_f1': metrics['macro_f1'],
           'seconds': round(time.time() - t0, 1)}

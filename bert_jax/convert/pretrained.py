@@ -241,3 +241,21 @@ def orbax_to_hf(src: str | pathlib.Path, dst: str | pathlib.Path, *,
 def notable_extras(pre: Pretrained) -> list[str]:
   """Carried-over HF tensors worth telling the user about (not the usual buffers)."""
   return [k for k in pre.extra_tensors if not k.endswith(hf.BUFFERS)]
+
+
+def summary(pre: Pretrained, dst: str) -> list[str]:
+  """What ``python -m bert_jax.convert`` tells the user about a conversion into ``dst``."""
+  cfg = pre.config
+  heads = [n for n, there in (('pooler', 'pooler' in pre.params['bert']),
+                              ('MLM', 'mlm' in pre.params), ('NSP', 'nsp' in pre.params))
+           if there]
+  step = f' step {pre.step}' if pre.step is not None else ''
+  lines = [f'wrote {dst}: {cfg.num_hidden_layers} layers, hidden {cfg.hidden_size}, vocab '
+           f'{cfg.vocab_size}, heads: {", ".join(heads) or "none"} (from {pre.source}{step})']
+  if pre.tokenizer_path is None:
+    lines.append(f'note: {pre.source} has no tokenizer files; none were written.')
+  extras = notable_extras(pre)
+  if extras:
+    lines.append(f'note: carried {len(extras)} tensors that are not BertForPreTraining '
+                 f'parameters unchanged: {extras[:8]}')
+  return lines

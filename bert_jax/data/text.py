@@ -3,7 +3,9 @@
 BERT's pretraining format is one sentence per line with a blank line between documents.
 Sources that give paragraphs (docstrings, Wikipedia, user files with
 ``split_paragraphs``) go through ``split_sentences``; sources that mix prose with code
-(the Python documentation) first go through ``prose_paragraphs``.
+(the Python documentation) first go through ``prose_paragraphs``. ``word_spans`` /
+``sentence_spans`` give character spans of a document's words and sentences (the web
+app's explanations, BERT-XDC's sentence ids).
 """
 from __future__ import annotations
 
@@ -93,3 +95,38 @@ def prose_paragraphs(text: str) -> list[str]:
 def prose_sentences(text: str) -> list[str]:
   """``split_sentences`` of every ``prose_paragraphs`` paragraph, flattened."""
   return [s for p in prose_paragraphs(text) for s in split_sentences(p)]
+
+
+_WORD_RE = re.compile(r'\S+')
+# A sentence ends after .?! (runs, e.g. "?!" or "..."), and closing quotes / brackets, when
+# whitespace or the end follows; after Korean "다." even when a word follows directly
+# ("했다.그러나"), but not inside a number ("2016.6.24"); and at every newline.
+_SENTENCE_END_RE = re.compile(
+    r'[.?!。…]+["\'”’)\]」』]*(?=\s|$)'
+    r'|다\.["\'”’)\]」』]*(?=[^\d\s.])'
+    r'|\n')
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+  """Character spans of the whitespace-separated words (Korean: eojeol) of ``text``."""
+  return [m.span() for m in _WORD_RE.finditer(text)]
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+  """Character spans of the sentences of ``text`` (trimmed, never empty), as the web app
+  and BERT-XDC cut a document; unlike ``split_sentences`` (corpora), a Korean ``다.``
+  ends a sentence even without a space, and so does every newline."""
+  spans, start = [], 0
+  for m in _SENTENCE_END_RE.finditer(text):
+    spans.append((start, m.end()))
+    start = m.end()
+  spans.append((start, len(text)))
+  out = []
+  for s, e in spans:
+    while s < e and text[s].isspace():
+      s += 1
+    while e > s and text[e - 1].isspace():
+      e -= 1
+    if e > s:
+      out.append((s, e))
+  return out

@@ -30,13 +30,14 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import re
 from typing import Any, Callable, Mapping, Sequence
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from bert_jax.data.text import sentence_spans as split_sentences
+from bert_jax.data.text import word_spans as split_words
 from bert_jax.errors import InputError
 from bert_jax.tasks.squad import window_spans
 
@@ -130,39 +131,6 @@ def average_window_scores(spans: Sequence[tuple[int, int]], window_scores: np.nd
 # ----------------------------------------------------------------------------
 # Words and sentences.
 # ----------------------------------------------------------------------------
-_WORD_RE = re.compile(r'\S+')
-# A sentence ends after .?! (runs, e.g. "?!" or "..."), and closing quotes / brackets, when
-# whitespace or the end follows; after Korean "다." even when a word follows directly
-# ("했다.그러나"), but not inside a number ("2016.6.24"); and at every newline.
-_SENTENCE_END_RE = re.compile(
-    r'[.?!。…]+["\'”’)\]」』]*(?=\s|$)'
-    r'|다\.["\'”’)\]」』]*(?=[^\d\s.])'
-    r'|\n')
-
-
-def split_words(text: str) -> list[Span]:
-  """Character spans of the whitespace-separated words (Korean: eojeol) of ``text``."""
-  return [m.span() for m in _WORD_RE.finditer(text)]
-
-
-def split_sentences(text: str) -> list[Span]:
-  """Character spans of the sentences of ``text`` (trimmed, never empty)."""
-  spans, start = [], 0
-  for m in _SENTENCE_END_RE.finditer(text):
-    spans.append((start, m.end()))
-    start = m.end()
-  spans.append((start, len(text)))
-  out = []
-  for s, e in spans:
-    while s < e and text[s].isspace():
-      s += 1
-    while e > s and text[e - 1].isspace():
-      e -= 1
-    if e > s:
-      out.append((s, e))
-  return out
-
-
 def _normalised(scores: Sequence[float]) -> list[float]:
   total = float(sum(scores))
   if total <= 0:

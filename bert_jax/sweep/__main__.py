@@ -32,11 +32,11 @@ from __future__ import annotations
 import json
 import sys
 
-from absl import app, flags
+from absl import flags
 import ml_collections
 from ml_collections import config_flags
 
-from bert_jax.errors import EXIT_BAD_INPUT, InputError, run_absl
+from bert_jax.errors import InputError, run_absl
 
 _CONFIG = config_flags.DEFINE_config_file(
     'config', None, 'The experiment (experiments/TASK.py:ARG) or pretraining preset '
@@ -74,24 +74,19 @@ flags.mark_flags_as_required(['config', 'workdir'])
 
 
 def main(argv) -> int:
-  if len(argv) > 1:
-    raise app.UsageError(f'unexpected arguments: {argv[1:]}')
+  del argv  # run_absl rejects stray arguments
   from bert_jax.sweep import run as run_lib  # pylint: disable=g-import-not-at-top
-  try:
-    spec = config_flags.get_config_filename(flags.FLAGS['config'])
-    base_flags = [a for a in sys.argv[1:] if a.startswith('--config.')]
-    if _SEEDS.value < 1 or _PARALLEL.value < 1:
-      raise InputError(f'--seeds={_SEEDS.value} / --parallel={_PARALLEL.value}; expected >= 1.')
-    sweep = run_lib.Sweep.create(_CONFIG.value, spec, _WORKDIR.value, _SWEEP.value, _SEEDS.value,
-                                 base_flags)
-    if _DRY_RUN.value:
-      for r in sweep.runs:
-        print(json.dumps({'trial': r.trial.name, 'command': r.command()}))
-      return 0
-    return sweep.run(_LAUNCHER.value, _PARALLEL.value, _SLURM.value)
-  except (InputError, OSError) as e:
-    print(f'error: {e}', file=sys.stderr)
-    return EXIT_BAD_INPUT
+  spec = config_flags.get_config_filename(flags.FLAGS['config'])
+  base_flags = [a for a in sys.argv[1:] if a.startswith('--config.')]
+  if _SEEDS.value < 1 or _PARALLEL.value < 1:
+    raise InputError(f'--seeds={_SEEDS.value} / --parallel={_PARALLEL.value}; expected >= 1.')
+  sweep = run_lib.Sweep.create(_CONFIG.value, spec, _WORKDIR.value, _SWEEP.value, _SEEDS.value,
+                               base_flags)
+  if _DRY_RUN.value:
+    for r in sweep.runs:
+      print(json.dumps({'trial': r.trial.name, 'command': r.command()}))
+    return 0
+  return sweep.run(_LAUNCHER.value, _PARALLEL.value, _SLURM.value)
 
 
 if __name__ == '__main__':

@@ -141,6 +141,23 @@ def num_outputs(cfg: Any, labels: Sequence[str]) -> int:
   return 1 if (c.regression or c.num_choices) else len(labels)
 
 
+def main_metric(cfg: Any) -> str:
+  """The dev metric that picks the best checkpoint (higher is better)."""
+  return cfg.classification.main_metric
+
+
+def frozen_params(cfg: Any) -> str:
+  """Parameter path prefixes the optimizer leaves unchanged ('' none)."""
+  del cfg
+  return ''
+
+
+def predict_config(cfg: Any, dev_metrics: dict[str, float]) -> Any:
+  """The config ``--config.mode=predict`` runs with: ``cfg`` (no setting comes from dev)."""
+  del dev_metrics
+  return cfg
+
+
 # ----------------------------------------------------------------------------
 # Features.
 # ----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ml_collections
 
+from bert_jax.tasks import get_task
 from bert_jax.tasks.ner import CONLL2003_LABELS
 
 
@@ -111,9 +112,5 @@ def base_config(task: str) -> ml_collections.ConfigDict:
 
 
 def main_metric(cfg: ml_collections.ConfigDict) -> str:
-  """The dev metric that picks the best checkpoint (higher is better)."""
-  if cfg.task in ('classification', 'xdc'):
-    return cfg.classification.main_metric
-  if cfg.task == 'squad':
-    return 'best_f1' if cfg.squad.version_2_with_negative else 'f1'
-  return 'f1'
+  """The dev metric that picks the best checkpoint (higher is better): the task's own."""
+  return get_task(cfg.task).main_metric(cfg)

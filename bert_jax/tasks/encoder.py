@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import pathlib
-import warnings
 from typing import Any
 
 from bert_jax.convert.pretrained import quiet_load_tokenizer
@@ -102,9 +101,6 @@ def load_encoder(cfg: Any) -> Encoder:
       attention_probs_dropout_prob=cfg.model.attention_probs_dropout_prob,
       dtype=cfg.model.dtype, scan_layers=False)
   params = None if cfg.random_init else pre.params['bert']
-  if params is not None and 'pooler' not in params and cfg.task == 'classification':
-    warnings.warn(f'init_checkpoint {cfg.init_checkpoint} has no pooler: it starts fresh.',
-                  stacklevel=2)
   return Encoder(model_config, params, tok, tok_dir, pre.source)
 
 

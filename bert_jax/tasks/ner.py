@@ -107,6 +107,23 @@ def num_outputs(cfg: Any, labels: Sequence[str]) -> int:
   return len(labels)
 
 
+def main_metric(cfg: Any) -> str:
+  """The dev metric that picks the best checkpoint: entity-level F1."""
+  del cfg
+  return 'f1'
+
+
+def frozen_params(cfg: Any) -> str:
+  """``bert`` (the encoder) with ``ner.freeze_encoder`` (the feature-based approach)."""
+  return 'bert' if cfg.ner.freeze_encoder else ''
+
+
+def predict_config(cfg: Any, dev_metrics: dict[str, float]) -> Any:
+  """The config ``--config.mode=predict`` runs with: ``cfg`` (no setting comes from dev)."""
+  del dev_metrics
+  return cfg
+
+
 # ----------------------------------------------------------------------------
 # Features.
 # ----------------------------------------------------------------------------
@@ -203,12 +220,13 @@ def predict_fn(model, batch):
 # ----------------------------------------------------------------------------
 # Metrics and predictions.
 # ----------------------------------------------------------------------------
-def postprocess(cfg: Any, examples: Sequence[Sentence], positions: Sequence[Sequence[int]],
+def postprocess(cfg: Any, examples: Sequence[Sentence], meta: Sequence[Sequence[int]],
                 outputs: dict[str, np.ndarray], labels: Sequence[str]) -> list[list[str]]:
-  """Word-level tags (the first piece's; 'O' for words that did not fit)."""
+  """Word-level tags (the first piece's; 'O' for words that did not fit). ``meta``: the
+  position of each word's first piece, per sentence (``make_features``)."""
   del cfg, examples
   return [[labels[int(outputs['tag_ids'][i, p])] if p >= 0 else 'O' for p in first]
-          for i, first in enumerate(positions)]
+          for i, first in enumerate(meta)]
 
 
 def score(cfg: Any, examples: Sequence[Sentence], arrays: dict[str, np.ndarray],

@@ -95,6 +95,28 @@ def num_outputs(cfg: Any, labels: Sequence[str]) -> int:
   return 2
 
 
+def main_metric(cfg: Any) -> str:
+  """The dev metric that picks the best checkpoint: F1, for v2.0 at the best null threshold."""
+  return 'best_f1' if cfg.squad.version_2_with_negative else 'f1'
+
+
+def frozen_params(cfg: Any) -> str:
+  """Parameter path prefixes the optimizer leaves unchanged ('' none)."""
+  del cfg
+  return ''
+
+
+def predict_config(cfg: Any, dev_metrics: dict[str, float]) -> Any:
+  """``cfg`` with ``squad.null_score_diff_threshold`` = the dev run's ``best_f1_thresh``
+  (with ``squad.use_dev_threshold``, when the dev metrics have one)."""
+  thresh = dev_metrics.get('best_f1_thresh')
+  if not cfg.squad.use_dev_threshold or thresh is None:
+    return cfg
+  cfg = cfg.copy_and_resolve_references()
+  cfg.squad.null_score_diff_threshold = float(thresh)
+  return cfg
+
+
 # ----------------------------------------------------------------------------
 # Features.
 # ----------------------------------------------------------------------------
@@ -280,7 +302,7 @@ def _softmax(scores: Sequence[float]) -> list[float]:
   return [e / total for e in exps]
 
 
-def postprocess(cfg: Any, examples: Sequence[SquadExample], windows: Sequence[Window],
+def postprocess(cfg: Any, examples: Sequence[SquadExample], meta: Sequence[Window],
                 outputs: dict[str, np.ndarray], labels: Sequence[str] = (), *,
                 null_threshold: float | None = None
                 ) -> tuple[dict[str, str], dict[str, list[dict]], dict[str, float]]:
@@ -289,6 +311,7 @@ def postprocess(cfg: Any, examples: Sequence[SquadExample], windows: Sequence[Wi
   ``null_threshold`` defaults to ``squad.null_score_diff_threshold``; ``null_odds`` is
   empty for v1.1.
   """
+  windows = meta  # make_features' windows, one per feature
   sq = cfg.squad
   v2 = bool(sq.version_2_with_negative)
   thresh = sq.null_score_diff_threshold if null_threshold is None else null_threshold

@@ -1,7 +1,7 @@
 """Explainable document classification (the seed's BERT-XDC) and its baselines.
 
 A document is one TSV field holding several sentences. ``document_windows`` splits it
-into sentences (``bert_jax.serve.explain.split_sentences``, the splitter the web app
+into sentences (``bert_jax.data.text.sentence_spans``, the splitter the web app
 shows), tokenizes it once, and packs whole sentences in order into ``max_windows``
 windows ``[CLS] pieces [SEP]`` of ``max_seq_length`` tokens; a sentence that does not fit
 in the room left starts a new window, and one longer than a window continues in the
@@ -32,12 +32,12 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from bert_jax.data.text import sentence_spans
 from bert_jax.errors import InputError
 from bert_jax.masks import make_attention_mask
 from bert_jax.metrics import glue_metrics
 from bert_jax.models.heads import BertForTask
 from bert_jax.models.xdc import HAN, BertXDC
-from bert_jax.serve.explain import split_sentences
 from bert_jax.tasks import classification, sources
 from bert_jax.tasks.readers import TextExample, read_glue_tsv
 
@@ -86,7 +86,7 @@ def document_windows(tokenizer: Any, text: str, *, max_seq_length: int, max_wind
     raise InputError(f'max_seq_length={max_seq_length} leaves no room for text.')
   enc = tokenizer.encode(text)
   ids, offsets = enc.input_ids[1:-1], [tuple(o) for o in enc.offsets[1:-1]]
-  all_sentences = split_sentences(text)
+  all_sentences = sentence_spans(text)
   sentences = all_sentences[:max_sentences]
   starts = [s for s, _ in sentences]
   members: list[list[int]] = [[] for _ in sentences]  # piece indices per sentence
@@ -134,6 +134,15 @@ def label_list(cfg: Any, train_examples: Sequence[TextExample]) -> list[str]:
 def num_outputs(cfg: Any, labels: Sequence[str]) -> int:
   del cfg
   return len(labels)
+
+
+def main_metric(cfg: Any) -> str:
+  """The dev metric that picks the best checkpoint: ``classification.main_metric``."""
+  return classification.main_metric(cfg)
+
+
+frozen_params = classification.frozen_params
+predict_config = classification.predict_config
 
 
 def make_features(examples: Sequence[TextExample], tokenizer, cfg: Any,

@@ -14,9 +14,7 @@ WordPiece (HF tokenizers), writes vocab.txt and tokenizer_config.json:
 An existing vocab in --output_dir is kept unless --overwrite. From Python:
 ``bert_jax.tokenization.train_sentencepiece`` / ``train_wordpiece``.
 """
-import sys
-
-from absl import app, flags
+from absl import flags
 
 from bert_jax import errors
 from bert_jax.tokenization import training
@@ -42,28 +40,24 @@ _OVERWRITE = flags.DEFINE_bool('overwrite', False, 'Replace an existing vocab in
 flags.mark_flags_as_required(['kind', 'input', 'vocab_size', 'output_dir'])
 
 
-def main(argv: list[str]) -> None:
-  if len(argv) > 1:
-    raise app.UsageError(f'Unexpected arguments: {argv[1:]}')
-  try:
-    if _KIND.value == 'sentencepiece':
-      tok = training.train_sentencepiece(
-          _INPUT.value, _VOCAB_SIZE.value, _OUTPUT_DIR.value, do_lower_case=_LOWER.value,
-          model_type=_MODEL_TYPE.value, character_coverage=_COVERAGE.value,
-          input_sentence_size=_SENTENCES.value, overwrite=_OVERWRITE.value)
-    else:
-      tok = training.train_wordpiece(
-          _INPUT.value, _VOCAB_SIZE.value, _OUTPUT_DIR.value, do_lower_case=_LOWER.value,
-          strip_accents=_STRIP.value, min_frequency=_MIN_FREQ.value,
-          limit_alphabet=_ALPHABET.value, overwrite=_OVERWRITE.value)
-  except (FileNotFoundError, FileExistsError, ValueError) as e:
-    print(f'error: {e}', file=sys.stderr)
-    sys.exit(errors.EXIT_BAD_INPUT)
+def main(argv: list[str]) -> int:
+  del argv  # run_absl rejects stray arguments
+  if _KIND.value == 'sentencepiece':
+    tok = training.train_sentencepiece(
+        _INPUT.value, _VOCAB_SIZE.value, _OUTPUT_DIR.value, do_lower_case=_LOWER.value,
+        model_type=_MODEL_TYPE.value, character_coverage=_COVERAGE.value,
+        input_sentence_size=_SENTENCES.value, overwrite=_OVERWRITE.value)
+  else:
+    tok = training.train_wordpiece(
+        _INPUT.value, _VOCAB_SIZE.value, _OUTPUT_DIR.value, do_lower_case=_LOWER.value,
+        strip_accents=_STRIP.value, min_frequency=_MIN_FREQ.value,
+        limit_alphabet=_ALPHABET.value, overwrite=_OVERWRITE.value)
   print(f'Wrote {tok!r} to {_OUTPUT_DIR.value}')
+  return 0
 
 
 def run() -> None:
-  errors.run_absl(lambda argv: main(argv) or 0)
+  errors.run_absl(main)
 
 
 if __name__ == '__main__':

@@ -17,6 +17,7 @@ from typing import Iterable
 import sentencepiece as spm
 from tokenizers import BertWordPieceTokenizer
 
+from bert_jax.errors import InputError
 from bert_jax.tokenization import common, files
 from bert_jax.tokenization.base import SPECIAL_TOKENS
 from bert_jax.tokenization.sentencepiece_tok import SentencePieceTokenizer
@@ -32,7 +33,7 @@ def expand_inputs(patterns: str | Iterable[str]) -> list[str]:
     patterns = str(patterns).split(',')
   patterns = [str(p).strip() for p in patterns if str(p).strip()]
   if not patterns:
-    raise ValueError('No input files given; expected comma-separated globs of text files.')
+    raise InputError('No input files given; expected comma-separated globs of text files.')
   out, empty = [], []
   for pattern in patterns:
     matched = sorted(p for p in glob.glob(os.path.expanduser(pattern), recursive=True)
@@ -44,12 +45,12 @@ def expand_inputs(patterns: str | Iterable[str]) -> list[str]:
 
 
 def _check_has_text(paths: list[str]) -> None:
-  """Raises ValueError if no file holds a non-blank line."""
+  """Raises InputError if no file holds a non-blank line."""
   for path in paths:
     with open(path, 'rb') as f:
       if any(line.strip() for line in f):
         return
-  raise ValueError(f'The input files {paths[:5]}{" ..." if len(paths) > 5 else ""} are empty '
+  raise InputError(f'The input files {paths[:5]}{" ..." if len(paths) > 5 else ""} are empty '
                    '(no non-blank line): nothing to train a vocabulary on.')
 
 
@@ -102,10 +103,10 @@ def train_sentencepiece(
     input_sentence_size: sentences sampled from the inputs for training.
   """
   if model_type not in ('unigram', 'bpe'):
-    raise ValueError(f"model_type={model_type!r}; expected 'unigram' or 'bpe'.")
+    raise InputError(f"model_type={model_type!r}; expected 'unigram' or 'bpe'.")
   paths = expand_inputs(inputs)
   if bad := [p for p in paths if ',' in p]:
-    raise ValueError(f'SentencePiece cannot read files whose path has a comma: {bad}.')
+    raise InputError(f'SentencePiece cannot read files whose path has a comma: {bad}.')
   _check_has_text(paths)
   out = _output_dir(output_dir, ('spm.model', 'spm.vocab'), overwrite)
   spm.SetRandomGeneratorSeed(seed)
@@ -122,7 +123,7 @@ def train_sentencepiece(
           max_sentence_length=max_sentence_length, num_threads=num_threads or os.cpu_count(),
           minloglevel=0 if verbose else 2)
     except RuntimeError as e:
-      raise ValueError(f'SentencePiece training on {paths[:5]} failed: {e}') from None
+      raise InputError(f'SentencePiece training on {paths[:5]} failed: {e}') from None
     for ext in ('model', 'vocab'):
       shutil.move(os.path.join(tmp, f'spm.{ext}'), out / f'spm.{ext}')
   tokenizer = SentencePieceTokenizer(out / 'spm.model', do_lower_case=do_lower_case)

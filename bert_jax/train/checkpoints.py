@@ -27,14 +27,14 @@ import orbax.checkpoint as ocp
 from absl import logging
 from etils import epath
 
-from bert_jax.errors import InputError
+from bert_jax.errors import InputError, RunError
 from bert_jax.workdir import CHECKPOINTS_DIR, CORRUPT_DIR, PathLike, as_workdir
 from bert_jax.train.step import TrainState
 
 
 
-class CheckpointError(RuntimeError):
-  """A workdir holds checkpoints but none of them can be restored."""
+class CheckpointError(RunError):
+  """A workdir holds checkpoints but none of them can be restored (exit status 1)."""
 
 
 def make_manager(workdir: PathLike, *, max_to_keep: int | None = 3,

@@ -43,7 +43,7 @@ from flax import nnx
 from jax.sharding import Mesh
 
 from bert_jax import distributed
-from bert_jax.errors import InputError
+from bert_jax.errors import InputError, RunError
 from bert_jax import workdir as workdir_lib
 from bert_jax.workdir import as_workdir
 from bert_jax.train import checkpoints as ckpt_lib
@@ -106,8 +106,8 @@ class TrainResult:
   wall_time: float                     # seconds in this call
 
 
-class NonFiniteError(RuntimeError):
-  """Too many consecutive steps with a non-finite loss or gradient."""
+class NonFiniteError(RunError):
+  """Too many consecutive steps with a non-finite loss or gradient (exit status 1)."""
 
 
 def default_train_config() -> ml_collections.ConfigDict:
