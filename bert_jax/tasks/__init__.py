@@ -17,7 +17,7 @@ through the one trainer (``bert_jax.train``), and has no branch on the task's na
   frozen_params(cfg) -> str                                prefixes the optimizer leaves alone
   predict_config(cfg, dev_metrics) -> cfg                  what predict takes from the dev run
 
-``tests/test_tasks.py`` checks that every module in ``TASKS`` has each of them with these
+``tests/test_task_interface.py`` checks that every module in ``TASKS`` has each of them with these
 parameter names (a module may add keyword parameters with defaults).
 """
 from __future__ import annotations
