@@ -21,7 +21,6 @@ import sys
 import time
 from typing import Any, Iterator, Sequence
 
-import jax
 import numpy as np
 from flax import nnx
 
@@ -77,7 +76,8 @@ def convert_example(example: InputExample, tokenizer, max_seq_length: int) -> In
 # --- the forward pass ------------------------------------------------------------------
 
 class FeatureExtractor:
-  """A jitted BERT forward at a fixed [batch_size, max_seq_length] shape (one compile).
+  """A BERT forward at a fixed [batch_size, max_seq_length] shape through the one eval step
+  (``bert_jax.train.step.EvalStep``; one compile).
 
   Returns ``[K, B, L, H']``: the selected layers (``layer_indexes``) or one combination.
   """
@@ -97,18 +97,20 @@ class FeatureExtractor:
     else:
       self.names = check_layer_indexes(list(layer_indexes or [-1]), cfg.num_hidden_layers)
     self.max_seq_length, self.batch_size = max_seq_length, batch_size
-    graphdef, self._state = nnx.split(model)
     names = self.names
 
-    @jax.jit
-    def forward(state, input_ids, type_ids, mask):
-      m = nnx.merge(graphdef, state)
-      out = m(input_ids, type_ids, make_attention_mask(mask), output_hidden_states=True)
+    def forward(m, batch):
+      out = m(batch['input_ids'], batch['token_type_ids'],
+              make_attention_mask(batch['attention_mask']), output_hidden_states=True)
       if combine is not None:
         return combine_layers(out.hidden_states, combine)[None]
       return select_layers(out.hidden_states, names)
 
-    self._forward = forward
+    # Imported here: the one eval step lives in train (same layer), and ``--help`` of
+    # ``extract_features`` answers without loading the trainer.
+    from bert_jax.train import step as step_lib  # pylint: disable=g-import-not-at-top
+    self.step = step_lib.make_eval_step(model, forward, name='features')
+    self._params = nnx.to_pure_dict(nnx.state(model))
 
   def __call__(self, features: Sequence[InputFeatures]) -> np.ndarray:
     """Up to ``batch_size`` features -> float32 [K, len(features), max_seq_length, H']."""
@@ -119,12 +121,13 @@ class FeatureExtractor:
     for i, f in enumerate(features):
       n = len(f.input_ids)
       ids[i, :n], types[i, :n], mask[i, :n] = f.input_ids, f.input_type_ids, 1
-    out = self._forward(self._state, ids, types, mask)
+    batch = {'input_ids': ids, 'token_type_ids': types, 'attention_mask': mask}
+    out = self.step(self._params, self.step.place(batch))
     return np.asarray(out[:, :len(features)], np.float32)
 
   @property
   def num_compiles(self) -> int:
-    return self._forward._cache_size()  # pylint: disable=protected-access
+    return self.step.num_compiles
 
 
 def round6(x: np.ndarray) -> np.ndarray:

@@ -14,8 +14,8 @@ import jax.numpy as jnp
 from flax import nnx, struct
 
 from bert_jax.models.config import BertConfig
-from bert_jax.models.layers import (Embeddings, Layer, activation, constrain, dense, dropout,
-                                   layer_norm, zeros)
+from bert_jax.models.layers import (ACT_VOCAB, Embeddings, Layer, activation, constrain, dense,
+                                   dropout, layer_norm, zeros)
 
 _REMAT_POLICIES = {
     'full': None,  # save nothing, recompute the whole layer
@@ -139,7 +139,7 @@ class MaskedLMHead(nnx.Module):
     x = self.layer_norm(activation(self.cfg.hidden_act)(self.transform(x)))
     logits = word_embeddings.attend(x)  # x @ E^T in the compute dtype
     if logits.ndim == 3:
-      logits = constrain(logits, ('batch', 'length', 'vocab'))
+      logits = constrain(logits, ACT_VOCAB)
     return logits.astype(jnp.float32) + self.bias[...].astype(jnp.float32)
 
 

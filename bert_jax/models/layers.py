@@ -2,9 +2,9 @@
 
 Shapes: B batch, L length, H hidden, N heads, D head dim (H = N * D), F feed-forward.
 Every parameter carries logical axis names (``vocab``, ``embed``, ``heads``, ``kv``,
-``mlp``, ``layers``); ``bert_jax.train.partitioning`` maps them to mesh axes with one
-rules table. Dropout takes an explicit PRNG key so a train step is a pure function of
-``(params, batch, rng)``.
+``mlp``, ``layers``), every key activation its own (``ACT_*``: ``activation_batch``, ...);
+``bert_jax.train.partitioning`` maps them to mesh axes with one rules table. Dropout takes
+an explicit PRNG key so a train step is a pure function of ``(params, batch, rng)``.
 """
 from __future__ import annotations
 
@@ -28,6 +28,15 @@ def zeros(axes):
 
 def ones(axes):
   return nnx.with_partitioning(nnx.initializers.ones_init(), axes)
+
+
+# Activations' logical axes: names of their own (not the parameters' ``embed`` / ``mlp``
+# ...), so their sharding never depends on the order of the parameter rules.
+ACT_HIDDEN = ('activation_batch', 'activation_length', 'activation_embed')      # [B, L, H]
+ACT_HEADS = ('activation_batch', 'activation_length', 'activation_heads',
+             'activation_kv')                                                   # [B, L, N, D]
+ACT_MLP = ('activation_batch', 'activation_length', 'activation_mlp')           # [B, L, F]
+ACT_VOCAB = ('activation_batch', 'activation_length', 'activation_vocab')       # [B, L, V]
 
 
 def constrain(x: jax.Array, axes: tuple[str | None, ...]) -> jax.Array:
@@ -80,7 +89,7 @@ class Embeddings(nnx.Module):
     x = (self.word_embeddings(input_ids) + self.position_embeddings(position_ids)
          + self.token_type_embeddings(token_type_ids))  # [B, L, H]
     x = dropout(self.layer_norm(x), self.cfg.hidden_dropout_prob, rng)
-    return constrain(x, ('batch', 'length', 'embed'))
+    return constrain(x, ACT_HIDDEN)
 
 
 class SelfAttention(nnx.Module):
@@ -102,8 +111,8 @@ class SelfAttention(nnx.Module):
   def __call__(self, x, mask, rng=None):
     """x [B, L, H], mask bool [B, 1, L, L] -> (out [B, L, H], probs [B, N, L, L])."""
     cfg = self.cfg
-    axes = ('batch', 'length', 'heads', 'kv')
-    q, k, v = (constrain(p(x), axes) for p in (self.query, self.key, self.value))  # [B, L, N, D]
+    q, k, v = (constrain(p(x), ACT_HEADS)
+               for p in (self.query, self.key, self.value))  # [B, L, N, D]
     scores = jnp.einsum('bqnd,bknd->bnqk', q, k) / jnp.sqrt(cfg.head_dim).astype(q.dtype)
     scores = scores.astype(jnp.float32)  # softmax in fp32 even under bf16 compute
     scores = jnp.where(mask, scores, jnp.finfo(jnp.float32).min)
@@ -131,7 +140,7 @@ class Layer(nnx.Module):
     sub = (lambda i: None) if rng is None else (lambda i: jax.random.fold_in(rng, i))
     attn, probs = self.attention(x, mask, sub(0))
     x = self.attention_layer_norm(x + dropout(attn, cfg.hidden_dropout_prob, sub(1)))
-    h = constrain(activation(cfg.hidden_act)(self.intermediate(x)), ('batch', 'length', 'mlp'))
+    h = constrain(activation(cfg.hidden_act)(self.intermediate(x)), ACT_MLP)
     y = self.output(h)
     x = self.output_layer_norm(x + dropout(y, cfg.hidden_dropout_prob, sub(2)))
-    return constrain(x, ('batch', 'length', 'embed')), probs
+    return constrain(x, ACT_HIDDEN), probs

@@ -36,7 +36,7 @@ from flax import nnx
 from bert_jax.masks import make_attention_mask
 from bert_jax.models.bert import BertModel
 from bert_jax.models.config import BertConfig
-from bert_jax.models.layers import bert_init, constrain, dense, dropout, zeros
+from bert_jax.models.layers import ACT_MLP, bert_init, constrain, dense, dropout, zeros
 
 
 class XDCOutput(NamedTuple):
@@ -206,7 +206,7 @@ class XDCHead(nnx.Module):
     b, w, l, _ = x.shape
     x = dropout(x, self.cfg.hidden_dropout_prob, rng)
     c = jax.nn.relu(self.conv(x.reshape(b * w, l, -1)))  # [B*W, L, F], within each window
-    c = constrain(c.reshape(b, w * l, -1), ('batch', 'length', 'mlp'))  # [B, T, F]
+    c = constrain(c.reshape(b, w * l, -1), ACT_MLP)  # [B, T, F]
     doc, alpha, beta = self.attention(c, sentence_ids.reshape(b, w * l))
     drop_rng = None if rng is None else jax.random.fold_in(rng, 1)
     logits = self.output(dropout(doc, self.cfg.hidden_dropout_prob, drop_rng))

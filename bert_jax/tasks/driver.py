@@ -43,6 +43,7 @@ from bert_jax.tasks.encoder import Encoder, encoder_from_workdir, load_encoder
 from bert_jax.tasks.predictor import Predictor
 from bert_jax.train import loop
 from bert_jax.train import optimizer as opt_lib
+from bert_jax.train import partitioning
 from bert_jax.train import workdir_lock
 from bert_jax.train.loop import TrainSpec, default_train_config
 from bert_jax.workdir import (CHECKPOINTS_DIR, EVAL_DIR, PREDICT_DIR, TASK_FILE, as_workdir,
@@ -304,11 +305,12 @@ def train(s: Prepared, workdir: pathlib.Path, *, verbose: bool = True,
       reference = nnx.to_pure_dict(nnx.state(nnx.eval_shape(lambda: build(nnx.Rngs(0))),
                                              nnx.Param))
       return _shared_subtree({'bert': s.encoder.params}, reference)
-  predictors = {}  # one per mesh (the trainer's)
+  predictors = {}  # one per mesh (the trainer's), laid out by the trainer's rules
+  rules = partitioning.rules_from_config(config.mesh.get('rules'))
 
   def eval_fn(model, mesh):
     if mesh not in predictors:
-      predictors[mesh] = Predictor(s.task, int(s.cfg.eval_batch_size), mesh)
+      predictors[mesh] = Predictor(s.task, int(s.cfg.eval_batch_size), mesh, rules)
     return evaluate(s, model, predictors[mesh])[0]
 
   train_iter = iter(train_dataset(s.train.arrays, int(s.cfg.batch_size), seed=int(s.cfg.seed),

@@ -228,8 +228,7 @@ def plan_state(config, build_model: Callable[[nnx.Rngs], nnx.Module], mesh: Mesh
   abstract_model = nnx.eval_shape(lambda: build_model(nnx.Rngs(seed_keys(seed)[0])))
   graphdef, abstract_vars = nnx.split(abstract_model)
   _check_all_params(abstract_vars)
-  names = partitioning.logical_specs(abstract_vars)
-  param_sh = partitioning.param_shardings(nnx.to_pure_dict(abstract_vars), names, mesh, rules)
+  param_sh = partitioning.state_shardings(abstract_vars, mesh, rules)
 
   def init() -> TrainState:
     model = build_model(nnx.Rngs(seed_keys(seed)[0]))

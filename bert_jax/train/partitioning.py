@@ -9,11 +9,17 @@ parallel, FSDP and tensor parallel are just different mesh shapes over the same 
   mesh (data=2, fsdp=4, tensor=1)   batch over 8 devices, params sharded 4 ways on 'embed'
   mesh (data=2, fsdp=2, tensor=2)   + heads / mlp / vocab split over 'tensor'
 
+Activations have names of their own (``activation_batch``, ``activation_length``,
+``activation_embed``, ``activation_heads``, ``activation_kv``, ``activation_mlp``,
+``activation_vocab``), as MaxText's rules do: an activation ``[activation_batch,
+activation_length, activation_embed]`` has its batch over ``('data', 'fsdp')`` and its
+embed dimension replicated whatever the order of the parameter rules, while a parameter
+``[embed, mlp]`` is split over ``fsdp`` x ``tensor``. Every batch array and every step's
+batch argument is ``activation_batch`` too.
+
 A rule is ``(logical, mesh_axes)``; rules are tried in order and a mesh axis is used at
-most once per array (so an activation ``[batch, length, embed]`` has its batch over
-``('data', 'fsdp')`` and its embed dimension replicated, while a parameter ``[embed, mlp]``
-is split over ``fsdp`` x ``tensor``). A parameter dimension that does not divide by its
-mesh axes is replicated instead (logged once).
+most once per array. A dimension that does not divide by its mesh axes is replicated
+instead (logged once).
 """
 from __future__ import annotations
 
@@ -31,15 +37,25 @@ from jax.sharding import AxisType, Mesh, NamedSharding, PartitionSpec as P
 from bert_jax.errors import InputError
 
 MESH_AXES = ('data', 'fsdp', 'tensor')
+ACTIVATION_AXES = ('activation_batch', 'activation_length', 'activation_embed',
+                   'activation_heads', 'activation_kv', 'activation_mlp', 'activation_vocab')
+BATCH = 'activation_batch'  # the leading dimension of every batch array
 
 # The one table: logical axis name -> mesh axis (or axes, or None = replicated).
 RULES: tuple[tuple[str, Any], ...] = (
-    ('batch', ('data', 'fsdp')),
+    # activations (and batches)
+    ('activation_batch', ('data', 'fsdp')),
+    ('activation_length', None),
+    ('activation_embed', None),
+    ('activation_heads', 'tensor'),
+    ('activation_kv', None),
+    ('activation_mlp', 'tensor'),
+    ('activation_vocab', 'tensor'),
+    # parameters
     ('vocab', 'tensor'),
     ('heads', 'tensor'),
     ('mlp', 'tensor'),
     ('embed', 'fsdp'),
-    ('length', None),
     ('kv', None),
     ('embed_out', None),
     ('layers', None),
@@ -70,6 +86,12 @@ def make_mesh(mesh_config: Mapping[str, int], devices: Sequence[Any] | None = No
   devices = list(jax.devices() if devices is None else devices)
   shape = mesh_shape(mesh_config, len(devices))
   return jax.make_mesh(shape, MESH_AXES, axis_types=(AxisType.Auto,) * 3, devices=devices)
+
+
+def local_mesh() -> Mesh:
+  """The one-device mesh of this process's default device: where a model built or loaded
+  outside any mesh (serving, feature extraction, ``--config.mode=eval``) holds its arrays."""
+  return make_mesh({'data': 1, 'fsdp': 1, 'tensor': 1}, jax.local_devices()[:1])
 
 
 def logical_to_mesh_axes(names: Sequence[str | None], rules=RULES,
@@ -133,18 +155,29 @@ def param_shardings(abstract_params: Any, names: Any, mesh: Mesh, rules=RULES) -
                           e is None or isinstance(e, str) for e in x))
 
 
+def state_shardings(state: nnx.State, mesh: Mesh, rules=RULES) -> Any:
+  """A model's (possibly abstract) nnx state -> pure dict of NamedShardings from its
+  parameters' logical axes: how the trainer lays them out on ``mesh``."""
+  return param_shardings(nnx.to_pure_dict(state), logical_specs(state), mesh, rules)
+
+
 def replicated(mesh: Mesh) -> NamedSharding:
   return NamedSharding(mesh, P())
 
 
 def batch_sharding(mesh: Mesh, rules=RULES) -> NamedSharding:
   """Sharding of every batch array: leading (batch) dimension over the batch mesh axes."""
-  return NamedSharding(mesh, logical_to_mesh_axes(('batch',), rules))
+  return NamedSharding(mesh, logical_to_mesh_axes((BATCH,), rules))
+
+
+def rows_sharding(mesh: Mesh, rows: int, rules=RULES) -> NamedSharding:
+  """``batch_sharding`` for a batch of ``rows``; replicated when they do not divide."""
+  return NamedSharding(mesh, logical_to_mesh_axes((BATCH,), rules, (rows,), mesh))
 
 
 def batch_divisor(mesh: Mesh, rules=RULES) -> int:
   """How many ways the batch dimension is split (the global batch must divide by it)."""
-  spec = logical_to_mesh_axes(('batch',), rules)[0]
+  spec = logical_to_mesh_axes((BATCH,), rules)[0]
   axes = () if spec is None else ((spec,) if isinstance(spec, str) else spec)
   return math.prod(mesh.shape[a] for a in axes)
 

@@ -27,14 +27,13 @@ from absl import logging
 from etils import epath
 from flax import nnx
 
-from bert_jax import distributed
 from bert_jax.errors import InputError
 from bert_jax.masks import make_attention_mask
 from bert_jax.models import BertConfig, BertForPreTraining
 from bert_jax.train import partitioning
 from bert_jax.train.loop import TrainSpec
 from bert_jax.train.mfu import bert_flops_per_token
-from bert_jax.train.step import make_eval_step
+from bert_jax.train import step as step_lib
 from bert_jax.workdir import SHAPE_KEYS, TOKENIZER_DIR, write_model_files
 
 
@@ -132,15 +131,15 @@ def eval_sums(model: BertForPreTraining, batch: Mapping[str, jax.Array]) -> dict
 # Held-out evaluation.
 # ----------------------------------------------------------------------------
 class HeldOutEval:
-  """``eval_fn(model, mesh)`` over the data pipeline's eval split (compiled once)."""
+  """``eval_fn(model, mesh)`` over the data pipeline's eval split, through the one eval
+  step (``train.step.EvalStep``, compiled once)."""
 
   def __init__(self, dataset, *, max_batches: int = 0, rules=partitioning.RULES):
     self.dataset = dataset
     self.max_batches = int(max_batches)
     self.rules = rules
     self.baseline: dict[str, float] | None = None
-    self._step = None
-    self._met = False
+    self._step: step_lib.EvalStep | None = None
 
   def batches(self):
     it = iter(self.dataset)
@@ -155,18 +154,16 @@ class HeldOutEval:
 
   def __call__(self, model: nnx.Module, mesh) -> dict[str, float]:
     from bert_jax.data import mlm_majority_baseline  # pylint: disable=g-import-not-at-top
-    graphdef, params = nnx.split(model)
     if self._step is None:
-      self._step = jax.jit(make_eval_step(graphdef, eval_sums, mesh=mesh, rules=self.rules))
+      self._step = step_lib.make_eval_step(model, eval_sums, mesh=mesh, rules=self.rules,
+                                           name='heldout_eval')
+    params = nnx.to_pure_dict(nnx.state(model))
     totals: dict[str, float] = {}
     host_batches = []
     for batch in self.batches():
       if self.baseline is None:
         host_batches.append(batch)
-      placed = partitioning.shard_batch(batch, mesh, self.rules)
-      if not self._met:  # every process compiled it before the first collective
-        distributed.compile_and_meet(self._step, params, placed, name='heldout_eval')
-        self._met = True
+      placed = partitioning.shard_batch(batch, mesh, self.rules)  # this process's rows
       sums = jax.device_get(self._step(params, placed))
       for k, v in sums.items():
         totals[k] = totals.get(k, 0.0) + float(v)

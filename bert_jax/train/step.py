@@ -5,7 +5,9 @@
 
 ``make_train_step`` returns ``train_step(state, batch, rng) -> (state, metrics)``: a pure
 function of pytrees, jitted once by the loop (``jit_train_step``) with explicit
-shardings and the state donated. ``rng`` is the run's base key; the dropout key of a step
+shardings and the state donated. ``make_eval_step`` returns the one ``EvalStep``
+(``(params, batch) -> fn(model, batch)``, jitted with explicit shardings, nothing donated)
+that every evaluation, prediction, feature extraction and serving call runs through. ``rng`` is the run's base key; the dropout key of a step
 is ``fold_in(rng, state.step)``, so a run is a function of (seed, step) and a resumed run
 draws the same masks as the uninterrupted one.
 
@@ -30,9 +32,11 @@ from typing import Any, Callable, Mapping
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 from flax import nnx, struct
 
+from bert_jax import distributed
 from bert_jax.train import partitioning
 
 LossFn = Callable[[nnx.Module, Mapping[str, jax.Array], jax.Array | None],
@@ -102,7 +106,7 @@ def make_train_step(graphdef: nnx.GraphDef, loss_fn: LossFn, tx: optax.GradientT
       return loss, metrics, grads
     micro = split_microbatches(batch, k)
     if mesh is not None:
-      spec = partitioning.logical_to_mesh_axes((None, 'batch'), rules)
+      spec = partitioning.logical_to_mesh_axes((None, partitioning.BATCH), rules)
       micro = jax.tree.map(
           lambda x: jax.lax.with_sharding_constraint(
               x, jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec(*spec))), micro)
@@ -155,15 +159,69 @@ def make_train_step(graphdef: nnx.GraphDef, loss_fn: LossFn, tx: optax.GradientT
   return train_step
 
 
-def make_eval_step(graphdef: nnx.GraphDef, eval_fn: Callable[[nnx.Module, Mapping], Any], *,
-                   mesh: jax.sharding.Mesh | None = None, rules=partitioning.RULES):
-  """``eval_step(params, batch) -> eval_fn(model, batch)`` (deterministic, no update)."""
+class EvalStep:
+  """The one eval / predict step: ``step(params, batch) -> fn(model, batch)``, jitted like
+  the train step (the mesh, the rules table, explicit shardings) but deterministic and
+  without donation. Held-out MLM (``train.pretraining.HeldOutEval``), dev evaluation and
+  prediction (``tasks.predictor.Predictor``, which serving runs through), and feature
+  extraction (``features.FeatureExtractor``) all call it; each keeps its own batching.
 
-  def eval_step(params, batch):
-    with _maybe_activation_sharding(mesh, rules):
-      return eval_fn(nnx.merge(graphdef, params), batch)
+  ``params``: the model's pure state dict, laid out by ``params_shardings``; ``batch``: a
+  dict of arrays whose leading dimension is ``activation_batch`` (over the batch mesh axes;
+  replicated when the rows do not divide by them). Outputs come back replicated, so every
+  process can read all of them. One compile per batch shape; ``num_compiles`` counts them.
+  """
 
-  return eval_step
+  def __init__(self, graphdef: nnx.GraphDef, fn: Callable[[nnx.Module, Mapping], Any],
+               mesh: jax.sharding.Mesh, params_shardings: Any, rules=partitioning.RULES, *,
+               name: str = 'eval'):
+    self.graphdef, self.mesh, self.rules, self.name = graphdef, mesh, rules, name
+    self.params_shardings = params_shardings
+
+    def eval_step(params, batch):
+      with partitioning.activation_sharding(mesh, rules):
+        return fn(nnx.merge(graphdef, params), batch)
+
+    self._eval_step = eval_step
+    self._jitted: dict[jax.sharding.NamedSharding, Any] = {}  # by batch sharding
+
+  def batch_sharding(self, rows: int) -> jax.sharding.NamedSharding:
+    return partitioning.rows_sharding(self.mesh, rows, self.rules)
+
+  def place(self, batch: Mapping[str, Any]) -> dict[str, jax.Array]:
+    """A host batch that every process holds whole -> global arrays on the mesh."""
+    sharding = self.batch_sharding(len(next(iter(batch.values()))))
+    place = lambda x: jax.make_array_from_callback(np.shape(x), sharding, lambda i: x[i])
+    return {k: place(np.asarray(v)) for k, v in batch.items()}
+
+  def __call__(self, params: Any, batch: Mapping[str, Any]) -> Any:
+    sharding = self.batch_sharding(len(next(iter(batch.values()))))
+    run = self._jitted.get(sharding)
+    if run is None:
+      run = self._jitted[sharding] = jax.jit(
+          self._eval_step, in_shardings=(self.params_shardings, sharding),
+          out_shardings=partitioning.replicated(self.mesh))
+      if len({d.process_index for d in self.mesh.devices.flat}) > 1:
+        # every process of the mesh compiled it before the first collective
+        distributed.compile_and_meet(run, params, batch, name=f'{self.name}{len(self._jitted)}')
+    return run(params, batch)
+
+  @property
+  def num_compiles(self) -> int:
+    return sum(f._cache_size() for f in self._jitted.values())  # pylint: disable=protected-access
+
+
+def make_eval_step(model: nnx.Module, fn: Callable[[nnx.Module, Mapping], Any], *,
+                   mesh: jax.sharding.Mesh | None = None, rules=partitioning.RULES,
+                   name: str = 'eval') -> EvalStep:
+  """The ``EvalStep`` of ``fn`` for ``model`` (real or abstract: its graph and its
+  parameters' logical axes) on ``mesh``; ``None``: ``partitioning.local_mesh()``, where a
+  model built outside any mesh holds its arrays. Call it with
+  ``nnx.to_pure_dict(nnx.state(model))``."""
+  mesh = partitioning.local_mesh() if mesh is None else mesh
+  graphdef, state = nnx.split(model)
+  return EvalStep(graphdef, fn, mesh, partitioning.state_shardings(state, mesh, rules), rules,
+                  name=name)
 
 
 def _maybe_activation_sharding(mesh, rules):
@@ -179,10 +237,3 @@ def jit_train_step(train_step, state_shardings: Any, mesh: jax.sharding.Mesh,
   repl = partitioning.replicated(mesh)
   return jax.jit(train_step, in_shardings=(state_shardings, batch, repl),
                  out_shardings=(state_shardings, repl), donate_argnums=(0,))
-
-
-def jit_eval_step(eval_step, params_shardings: Any, mesh: jax.sharding.Mesh,
-                  rules=partitioning.RULES):
-  batch = partitioning.batch_sharding(mesh, rules)
-  return jax.jit(eval_step, in_shardings=(params_shardings, batch),
-                 out_shardings=partitioning.replicated(mesh))
