@@ -193,3 +193,28 @@ def test_activation_sharding_does_not_depend_on_the_order_of_parameter_rules():
     for axes in (layers.ACT_HIDDEN, layers.ACT_HEADS, layers.ACT_MLP, layers.ACT_VOCAB):
       assert (partitioning.logical_to_mesh_axes(axes, rules)
               == partitioning.logical_to_mesh_axes(axes)), axes
+
+
+# ----------------------------------------------------------------------------
+# Fine-tuning with scan_layers and remat.
+# ----------------------------------------------------------------------------
+def test_finetuning_model_may_scan_and_remat_its_layers():
+  """``--config.model.scan_layers`` / ``remat_policy``: the checkpoint's per-layer weights are
+  stacked into the scanned task model, whose encoder computes what the unscanned one does
+  (the fresh heads differ: the layers' initialisers draw their keys in another order)."""
+  from bert_jax.convert.testing import minilm_dir  # pylint: disable=g-import-not-at-top
+  from bert_jax.tasks import driver  # pylint: disable=g-import-not-at-top
+  from bert_jax.tasks.demo_runs import load_experiment  # pylint: disable=g-import-not-at-top
+  out = {}
+  for scan, remat in ((False, 'none'), (True, 'full')):
+    cfg = load_experiment('classification.py', 'sentiment')
+    cfg.update_from_flattened_dict({'init_checkpoint': str(minilm_dir()), 'max_seq_length': 32,
+                                    'model.scan_layers': scan, 'model.remat_policy': remat})
+    s = driver.prepare(cfg)
+    assert (s.encoder.config.scan_layers, s.encoder.config.remat_policy) == (scan, remat)
+    model = s.make_model(nnx.Rngs(0))
+    arrays = {k: v[:6] for k, v in s.dev[0].arrays.items()}
+    encode = lambda m, b: {'hidden': _hidden(m.bert, b)['hidden_states'].swapaxes(0, 1)}
+    out[scan] = Predictor(types.SimpleNamespace(predict_fn=encode), batch_size=4)(model, arrays)
+  jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5),
+               out[False], out[True])

@@ -33,6 +33,8 @@ def base_config(task: str) -> ml_collections.ConfigDict:
   c.model.hidden_dropout_prob = 0.1
   c.model.attention_probs_dropout_prob = 0.1
   c.model.dtype = 'float32'
+  c.model.scan_layers = False      # one nnx.scan over stacked layers (faster compile, large models)
+  c.model.remat_policy = 'none'    # 'none' | 'full' | 'dots' | 'dots_no_batch' (less memory)
   c.max_seq_length = 128
   c.seed = 0
 

@@ -13,6 +13,10 @@ run meaningless is an ``InputError`` naming the item, before a single step runs:
   (``do_lower_case``) contradicts the checkpoint's tokenizer or its vocabulary;
 - resuming a fine-tuning workdir that was started from an encoder of another shape
   (``bert_jax.workdir.check_model_files``).
+
+``--config.model.scan_layers`` / ``--config.model.remat_policy`` (BERT-large fine-tuning
+needs them) apply to the task model whatever the checkpoint's own layout: a checkpoint's
+per-layer weights are stacked for a scanned model (``load_pretrained(scan_layers=)``).
 """
 from __future__ import annotations
 
@@ -89,7 +93,8 @@ def load_encoder(cfg: Any) -> Encoder:
                      'directory W/checkpoints/<step>, a model export or an HF directory '
                      '(add --config.random_init=True for a from-scratch baseline of the same '
                      'architecture).')
-  pre = load_pretrained(cfg.init_checkpoint, scan_layers=False)
+  scan = bool(cfg.model.get('scan_layers', False))
+  pre = load_pretrained(cfg.init_checkpoint, scan_layers=scan)  # stacked when scanned
   check_against_config(cfg, pre.config, cfg.init_checkpoint)
   tok, tok_dir = _load_tokenizer(cfg, pre.tokenizer_path, cfg.init_checkpoint)
   rows = pre.config.vocab_size
@@ -99,7 +104,8 @@ def load_encoder(cfg: Any) -> Encoder:
   model_config = dataclasses.replace(
       pre.config, hidden_dropout_prob=cfg.model.hidden_dropout_prob,
       attention_probs_dropout_prob=cfg.model.attention_probs_dropout_prob,
-      dtype=cfg.model.dtype, scan_layers=False)
+      dtype=cfg.model.dtype, scan_layers=scan,
+      remat_policy=cfg.model.get('remat_policy', 'none') or 'none')
   params = None if cfg.random_init else pre.params['bert']
   return Encoder(model_config, params, tok, tok_dir, pre.source)
 
