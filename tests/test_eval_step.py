@@ -186,6 +186,13 @@ def test_the_rules_table_resolves_every_activation_name():
       ('data', 'fsdp'), None, 'tensor', None)
 
 
+def test_rules_with_the_old_activation_names_are_an_error():
+  from bert_jax.errors import InputError  # pylint: disable=g-import-not-at-top
+  with pytest.raises(InputError, match='activation_batch'):
+    partitioning.rules_from_config([['batch', ['data', 'fsdp']], ['embed', 'fsdp']])
+  assert partitioning.rules_from_config(None) == partitioning.RULES
+
+
 def test_activation_sharding_does_not_depend_on_the_order_of_parameter_rules():
   acts = [r for r in partitioning.RULES if r[0] in partitioning.ACTIVATION_AXES]
   params = [r for r in partitioning.RULES if r[0] not in partitioning.ACTIVATION_AXES]

@@ -209,6 +209,10 @@ def rules_from_config(rules) -> tuple[tuple[str, Any], ...]:
   """Config value (lists from JSON, or tuples) -> the rules tuple; None/empty -> RULES."""
   if not rules:
     return RULES
+  old = sorted({str(r[0]) for r in rules} & {'batch', 'length'})
+  if old:
+    raise InputError(f'--config.mesh.rules names {old}: activations and batches are now '
+                     f'{", ".join("activation_" + n for n in old)} (see partitioning.RULES).')
   out = []
   for logical, axes in rules:
     if isinstance(axes, (list, tuple)):
