@@ -166,6 +166,7 @@ DROPOUT_CASES = {
 }
 
 
+@pytest.mark.slow  # ~40 s a case on 2 cores
 @pytest.mark.parametrize('case', list(DROPOUT_CASES))
 def test_dropout_perturbs_span_gradients_as_transformers_does(tmp_path, case):
   """Dropout draws on both sides: same weights, same initial head, one batch.
@@ -178,7 +179,7 @@ def test_dropout_perturbs_span_gradients_as_transformers_does(tmp_path, case):
   (bert_jax at another rate) show the comparison notices a dropout that differs.
   """
   (hf_hidden, hf_attention), (hidden, attention), must_agree = DROPOUT_CASES[case]
-  draws = 48
+  draws = 400  # the noise power is heavy-tailed (a dropped dominant attention weight)
   hf_dir = save_random_hf_bert(tmp_path / 'hf', architecture='BertForQuestionAnswering',
                                max_position_embeddings=64, hidden_dropout_prob=hf_hidden,
                                attention_probs_dropout_prob=hf_attention)
@@ -231,14 +232,17 @@ def test_dropout_perturbs_span_gradients_as_transformers_does(tmp_path, case):
   theirs = [transformers_grads(True, k)[1] for k in range(draws)]
   mean_ours, noise_ours = _dropout_gradient_statistics(ours, det)
   mean_theirs, noise_theirs = _dropout_gradient_statistics(theirs, det)
-  ratios, offsets = {}, {}
+  # The dropout noise power of the whole gradient, ours / transformers' (1 when the
+  # dropouts are the same: 0.96-1.08 measured over two sets of draws; the controls 1.4, 2.3),
+  # and per group how far apart the two mean gradients are in units of the sampling
+  # error of that difference (about 1 when both sides average the same distribution).
+  ratio = sum(noise_ours.values()) / sum(noise_theirs.values())
+  offsets = {}
   for group in noise_ours:
     names = [n for n in det if _group(n) == group]
-    ratios[group] = noise_ours[group] / noise_theirs[group]
     sampling = np.sqrt((noise_ours[group] + noise_theirs[group]) / draws)
     offsets[group] = np.sqrt(sum(float(((mean_ours[n] - mean_theirs[n]) ** 2).sum())
                                  for n in names)) / sampling
-  print('noise power ours/transformers', ratios, 'mean difference / sampling', offsets)
-  agree = all(0.8 < r < 1.25 for r in ratios.values()) and all(
-      o < 1.6 for o in offsets.values())
-  assert agree == must_agree, (ratios, offsets)
+  print(case, 'noise power ours/transformers', ratio, 'mean difference / sampling', offsets)
+  agree = 0.85 < ratio < 1.18 and max(offsets.values()) < 1.8
+  assert agree == must_agree, (ratio, offsets)
