@@ -8,7 +8,9 @@ initial span head copied from bert_jax's initialisation) + ``torch.optim.AdamW``
 step's loss, gradient norm (before clipping) and parameter norm, and every parameter at
 the end, must agree.
 """
+import importlib.util
 import json
+import pathlib
 
 import jax
 import numpy as np
@@ -25,6 +27,7 @@ from bert_jax.tasks.demo_runs import load_experiment
 from bert_jax.train import loop
 from bert_jax.train import optimizer as opt_lib
 
+ROOT = pathlib.Path(__file__).resolve().parent.parent
 STEPS = 6
 CLIP = 2.0
 
@@ -139,22 +142,12 @@ def test_dropout_keys_never_reuse_a_parameter_init_key():
     assert old_init & {data(jax.random.fold_in(jax.random.key(seed), k)) for k in range(300)}
 
 
-def _group(name: str) -> str:
-  """A transformers parameter name -> 'embeddings' | 'layerI' | 'head'."""
-  if name.startswith('qa_outputs'):
-    return 'head'
-  return 'embeddings' if 'embeddings' in name else 'layer' + name.split('.')[3]
 
-
-def _dropout_gradient_statistics(grads: list[dict[str, np.ndarray]], det: dict[str, np.ndarray]):
-  """Per parameter group: the mean gradient over dropout draws and the dropout noise power
-  E||g - mean||^2 (unbiased), from ``grads`` (one {name: gradient} per draw)."""
-  mean = {n: np.mean([g[n] for g in grads], 0) for n in det}
-  noise = {}
-  for n in det:
-    noise[_group(n)] = noise.get(_group(n), 0.0) + sum(
-        float(((g[n] - mean[n]) ** 2).sum()) for g in grads) / (len(grads) - 1)
-  return mean, noise
+def _tool(name: str):
+  spec = importlib.util.spec_from_file_location(name, ROOT / 'tools' / f'{name}.py')
+  module = importlib.util.module_from_spec(spec)
+  spec.loader.exec_module(module)
+  return module
 
 
 # (transformers' hidden, attention dropout), (bert_jax's), whether they must agree.
@@ -166,79 +159,30 @@ DROPOUT_CASES = {
 }
 
 
+@pytest.mark.slow  # ~40 s a case on 2 cores
 @pytest.mark.parametrize('case', list(DROPOUT_CASES))
 def test_dropout_perturbs_span_gradients_as_transformers_does(tmp_path, case):
-  """Dropout draws on both sides: same weights, same initial head, one batch.
+  """Dropout draws on both sides (``tools/dropout_gradients.py``): same weights, same initial
+  head, one batch, for the hidden-state dropouts (embeddings, attention output,
+  feed-forward output) and the attention-probability dropout separately.
 
-  Deterministic gradients agree (above); with dropout they are random, so their
-  distributions are compared, for the hidden-state dropouts (embeddings, attention output,
-  feed-forward output) and the attention-probability dropout separately: per parameter
-  group, the dropout noise power E||g - E g||^2 and the mean gradient over ``draws``
-  draws (the difference of the two means must be what sampling alone gives). The controls
-  (bert_jax at another rate) show the comparison notices a dropout that differs.
+  Without dropout the gradients agree; with it they are random, so their distributions are
+  compared: the dropout noise power E||g - E g||^2 of the whole gradient, ours /
+  transformers' (1 when the dropouts match: 0.96-1.08 measured over two sets of 400 draws;
+  the controls 1.4 and 2.3), and per parameter group how far apart the two mean gradients
+  are in sampling errors of that difference (about 1 when both sides average the same
+  distribution). The controls (bert_jax at another rate) show the comparison notices a
+  dropout that differs.
   """
-  (hf_hidden, hf_attention), (hidden, attention), must_agree = DROPOUT_CASES[case]
-  draws = 48
+  transformers_rates, bert_jax_rates, must_agree = DROPOUT_CASES[case]
   hf_dir = save_random_hf_bert(tmp_path / 'hf', architecture='BertForQuestionAnswering',
-                               max_position_embeddings=64, hidden_dropout_prob=hf_hidden,
-                               attention_probs_dropout_prob=hf_attention)
-  cfg = load_experiment('squad.py', 'squad_en')
-  cfg.update_from_flattened_dict({
-      'init_checkpoint': str(hf_dir), 'max_seq_length': 64, 'squad.doc_stride': 32,
-      'squad.max_query_length': 16, 'seed': 3, 'progress_bar': False,
-      'model.hidden_dropout_prob': hidden, 'model.attention_probs_dropout_prob': attention})
-  s = driver.prepare(cfg)
-  model = s.make_model(nnx.Rngs(loop.seed_keys(cfg.seed)[0]))
-  batch = next(iter(train_dataset(s.train.arrays, 8, seed=3)))
-  loss_fn = s.task.make_loss_fn(cfg)
-  graphdef, params = nnx.split(model, nnx.Param)
-  grad_fn = jax.jit(jax.value_and_grad(
-      lambda p, rng: loss_fn(nnx.merge(graphdef, p), batch, rng)[0]))
-
-  def bert_jax_grads(rng):
-    loss, g = grad_fn(params, rng)
-    g = nnx.to_pure_dict(g)
-    out = params_to_hf({'bert': g['bert']}, s.encoder.config, HfLayout(prefix='bert.'))
-    out.update({'qa_outputs.weight': np.asarray(g['head']['kernel']).T,
-                'qa_outputs.bias': np.asarray(g['head']['bias'])})
-    return float(loss), {k: np.asarray(v, np.float64) for k, v in out.items()}
-
-  ref = transformers.BertForQuestionAnswering.from_pretrained(hf_dir, attn_implementation='eager')
-  with torch.no_grad():
-    ref.qa_outputs.weight.copy_(torch.tensor(np.asarray(model.head.kernel[...]).T))
-    ref.qa_outputs.bias.copy_(torch.tensor(np.asarray(model.head.bias[...])))
-  ref.bert.embeddings.word_embeddings.padding_idx = None
-  t = lambda k: torch.as_tensor(batch[k], dtype=torch.long)
-
-  def transformers_grads(train: bool, seed: int):
-    ref.train(train)
-    torch.manual_seed(seed)
-    ref.zero_grad()
-    loss = ref(input_ids=t('input_ids'), token_type_ids=t('token_type_ids'),
-               attention_mask=t('attention_mask'), start_positions=t('start_position'),
-               end_positions=t('end_position')).loss
-    loss.backward()
-    return float(loss.detach()), {n: p.grad.numpy().astype(np.float64)
-                                  for n, p in ref.named_parameters()}
-
-  _, det = transformers_grads(False, 0)
-  det_bert_jax = bert_jax_grads(None)[1]
-  scale = max(float(np.abs(v).max()) for v in det.values())
-  for name, value in det.items():  # no dropout: the same gradient
-    np.testing.assert_allclose(det_bert_jax[name], value, atol=1e-5 * scale, err_msg=name)
-  drop_key = loop.seed_keys(cfg.seed)[1]
-  ours = [bert_jax_grads(jax.random.fold_in(drop_key, k))[1] for k in range(draws)]
-  theirs = [transformers_grads(True, k)[1] for k in range(draws)]
-  mean_ours, noise_ours = _dropout_gradient_statistics(ours, det)
-  mean_theirs, noise_theirs = _dropout_gradient_statistics(theirs, det)
-  ratios, offsets = {}, {}
-  for group in noise_ours:
-    names = [n for n in det if _group(n) == group]
-    ratios[group] = noise_ours[group] / noise_theirs[group]
-    sampling = np.sqrt((noise_ours[group] + noise_theirs[group]) / draws)
-    offsets[group] = np.sqrt(sum(float(((mean_ours[n] - mean_theirs[n]) ** 2).sum())
-                                 for n in names)) / sampling
-  print('noise power ours/transformers', ratios, 'mean difference / sampling', offsets)
-  agree = all(0.8 < r < 1.25 for r in ratios.values()) and all(
-      o < 1.6 for o in offsets.values())
-  assert agree == must_agree, (ratios, offsets)
+                               max_position_embeddings=64)
+  r = _tool('dropout_gradients').compare(
+      hf_dir, bert_jax_rates=bert_jax_rates, transformers_rates=transformers_rates,
+      draws=400,  # the noise power is heavy-tailed (a dropped dominant attention weight)
+      seed=3, batch_size=8,
+      overrides={'max_seq_length': 64, 'squad.doc_stride': 32, 'squad.max_query_length': 16})
+  print(case, r)
+  assert r['deterministic_difference'] < 1e-5, r
+  agree = 0.85 < r['ratio'] < 1.18 and max(r['offsets'].values()) < 1.8
+  assert agree == must_agree, r
