@@ -5,6 +5,9 @@
   (with ml_collections' did-you-mean), a value of the wrong type, a config file or preset
   that does not load, a missing required flag: ``error: ...`` on stderr, exit 2 (absl
   prints a chain of tracebacks or ``FATAL ...`` with status 1).
+- ``RENAMED``: the keys of the two old config vocabularies (fine-tuning's ``batch_size``,
+  ``learning_rate``, ...; pretraining's ``init_from``) and their names in the one schema
+  (docs/CONFIG.md); an old name gets the unknown-key error pointing at the new one.
 - ``parse_args(args, flag_values)``: the same for a command's own ``FlagValues``, from its
   defaults (its ``main(argv)`` may run several times in one process).
 - ``check_optimizer(opt, prefix)``: learning rate, betas, eps, weight decay, clipping must
@@ -20,6 +23,37 @@ from typing import Any, Sequence
 from bert_jax.errors import EXIT_BAD_INPUT, InputError
 
 _DID_YOU_MEAN = re.compile(r'Did you mean "([^"]+)" instead of "([^"]+)"\?')
+
+# Old key -> its name in the one config schema (pretraining and fine-tuning share it).
+RENAMED = {
+    'batch_size': 'global_batch_size',
+    'learning_rate': 'optimizer.learning_rate',
+    'warmup_fraction': 'optimizer.warmup_fraction',
+    'weight_decay': 'optimizer.weight_decay',
+    'max_grad_norm': 'optimizer.max_grad_norm',
+    'recipe': 'optimizer.recipe',
+    'max_seq_length': 'data.max_seq_length',
+    'init_from': 'init_checkpoint',
+}
+
+
+def renamed(key: str) -> str | None:
+  """The new name of an old config key (``RENAMED``), else None."""
+  return RENAMED.get(key)
+
+
+def _renamed_key_line(text: str, argv: Sequence[str]) -> str | None:
+  """An unknown ``--config.OLD`` of ``argv`` that was renamed: the line naming the new key."""
+  for arg in argv:
+    name = arg.split('=', 1)[0]
+    if not name.startswith('--') or '.' not in name:
+      continue
+    flag, key = name[2:].split('.', 1)
+    new = renamed(key)
+    if new and (f"'{key}'" in text or f'"{key}"' in text):
+      return (f'{name}: no such config key; did you mean --{flag}.{new}? ({key} was renamed '
+              f'{new}: docs/CONFIG.md)')
+  return None
 
 
 def _root_message(e: BaseException) -> str:
@@ -51,7 +85,7 @@ def _unknown_key_line(text: str, argv: Sequence[str]) -> str | None:
 def flag_error_line(e: BaseException, argv: Sequence[str]) -> str:
   """One line for a failed parse of ``argv``."""
   text = _root_message(e)
-  line = _unknown_key_line(text, argv)
+  line = _renamed_key_line(text, argv) or _unknown_key_line(text, argv)
   if line is None and 'Traceback (most recent call last)' in str(e):
     # A config file that raised: the flag and the file's own error (its last line).
     m = re.match(r'(flag \S+): ', str(e))

@@ -35,7 +35,7 @@ _EPOCHS = flags.DEFINE_float('num_epochs', None, "Override every experiment's nu
 _RECIPE = flags.DEFINE_enum('recipe', None, ['hf', 'bert'], 'Optimizer recipe of every '
                             "fine-tuning run (default hf: the one the README's demo figures "
                             'were measured with).', flag_values=FLAGS)
-_LR = flags.DEFINE_float('learning_rate', None, "Override every experiment's learning_rate (the "
+_LR = flags.DEFINE_float('learning_rate', None, "Override every experiment's optimizer.learning_rate (the "
                          "experiments carry the BERT paper's 2e-5..5e-5 for BERT-base; a "
                          'BERT-tiny checkpoint wants ~1e-3).', flag_values=FLAGS)
 _SEEDS = flags.DEFINE_integer('seeds', 3, 'Fine-tuning seeds per head; the table shows mean '
@@ -52,8 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str]) -> int:
   del argv  # run_absl rejects stray arguments
   from bert_jax.tasks import demo_runs  # pylint: disable=g-import-not-at-top  (fast --help)
-  overrides = {k: v for k, v in (('num_epochs', _EPOCHS.value), ('learning_rate', _LR.value),
-                                 ('recipe', _RECIPE.value)) if v is not None}
+  overrides = {k: v for k, v in (('num_epochs', _EPOCHS.value),
+                                                ('optimizer.learning_rate', _LR.value),
+                                                ('optimizer.recipe', _RECIPE.value)) if v is not None}
   lang = demo_runs.guess_language(_INIT.value) if _LANG.value == 'auto' else _LANG.value
   results = demo_runs.run_demo(_INIT.value, _WORKDIR.value, lang=lang, baseline=_BASELINE.value,
                                overrides=overrides, seeds=range(_SEEDS.value))

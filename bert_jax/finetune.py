@@ -15,9 +15,13 @@ Modes (``--config.mode``): ``train`` (train + evaluate; a workdir with checkpoin
 ``WORKDIR/eval/``), ``predict`` (the best checkpoint on ``data.predict_file`` / the TFDS
 predict split; writes under ``WORKDIR/predict/``).
 
-Optimizer: ``--config.recipe=bert`` (default: google-research/bert's decay over all steps
-and Adam without bias correction) or ``hf`` (Hugging Face's). One run per workdir (a lock
-file). SIGTERM or Ctrl-C saves a checkpoint and exits 75 (preempted: run the same command
+Keys: the pretraining trainer's (``global_batch_size``, ``optimizer.learning_rate``,
+``data.max_seq_length``, ``seed``, ``mesh.*``, ...: the same names) plus the fine-tuning
+ones (``num_epochs``, ``eval_every_epochs``, ``mode``, the task blocks); every key with
+its meaning: docs/CONFIG.md. Where a run starts: the workdir's own latest checkpoint
+(resume) > ``init_checkpoint`` > fresh init. Optimizer: ``--config.optimizer.recipe=bert``
+(default: google-research/bert's decay over all steps and Adam without bias correction)
+or ``hf`` (Hugging Face's). One run per workdir (a lock file). SIGTERM or Ctrl-C saves a checkpoint and exits 75 (preempted: run the same command
 to resume); exit status 0 finished, 2 bad input (one ``error:`` line), 1 no usable
 checkpoint or diverged training. The library behind it: ``bert_jax.tasks.driver``.
 """
@@ -28,7 +32,8 @@ from bert_jax import config_checks, distributed, errors
 _CONFIG, _WORKDIR = config_checks.define_run_flags(
     'Experiment: experiments/TASK.py:ARG (classification.py:sst2, squad.py:v2.0, '
     'ner.py:conll2003,feature_based, ...). Override keys with --config.KEY=VALUE, e.g. '
-    '--config.learning_rate=3e-5.',
+    '--config.optimizer.learning_rate=3e-5 --config.global_batch_size=16 (every key: '
+    'docs/CONFIG.md).',
     'Fine-tuning directory: checkpoints/, metrics.jsonl, best.json, eval/ and predict/ '
     'outputs. An existing one is resumed (train) or read (eval, predict).')
 flags.adopt_module_key_flags(config_checks)  # --help lists them

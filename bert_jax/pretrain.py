@@ -5,6 +5,8 @@ r"""Pretrain BERT (masked LM + next sentence prediction) on a device mesh.
 Presets, keys and expected results: configs/pretrain.py. Override any key with
 ``--config.KEY=VALUE`` (e.g. ``--config.num_train_steps=2000 --config.mesh.fsdp=4``).
 Running the same command again in the same workdir resumes from the latest checkpoint.
+Where a run starts: the workdir's own latest checkpoint (resume) > ``init_checkpoint`` (its
+parameters, a fresh optimizer: phase 2) > fresh init.
 SIGTERM or Ctrl-C saves a checkpoint and exits with status 75 (EX_TEMPFAIL: preempted,
 run the same command again to resume; a second Ctrl-C aborts without saving); a finished
 run exits 0, bad input (config, files, a workdir in use by another run) 2, an unusable
@@ -32,9 +34,9 @@ def main(argv) -> int:
   from bert_jax.train.pretraining import make_pretraining_spec  # pylint: disable=g-import-not-at-top
   config = _CONFIG.value
   distributed.initialize_from_flags()
-  if str(config.get('preset', '')).endswith('_phase2') and not config.get('init_from'):
+  if str(config.get('preset', '')).endswith('_phase2') and not config.get('init_checkpoint'):
     raise errors.InputError('a _phase2 preset starts from phase 1: pass '
-                            '--config.init_from=PHASE1_WORKDIR.')
+                            '--config.init_checkpoint=PHASE1_WORKDIR.')
   result = loop.train(config, _WORKDIR.value, make_pretraining_spec(config))
   ev = result.eval_metrics
   summary = f'{result.status} at step {result.step} in {result.wall_time:.0f} s'

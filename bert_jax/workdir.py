@@ -377,16 +377,19 @@ def _as_config_value(old: Any, new: Any) -> Any:
 
 
 def read_run_config(root: PathLike, task: str):
-  """``base_config(task)`` with ``max_seq_length`` and the ``classification`` / ``squad``
-  / ``ner`` / ``xdc`` values of ``root/config.json`` (when present) put in."""
+  """``base_config(task)`` with ``data.max_seq_length`` and the ``classification`` /
+  ``squad`` / ``ner`` / ``xdc`` values of ``root/config.json`` (when present) put in. A
+  workdir written before the one config schema has ``max_seq_length`` at the top level;
+  it is read too."""
   from bert_jax.tasks.config import base_config  # pylint: disable=g-import-not-at-top
   cfg = base_config(task)
   path = _path(root) / CONFIG_FILE
   if not path.is_file():
     return cfg
   run = read_json_object(path, 'the fine-tuning run config')
-  if isinstance(run.get('max_seq_length'), int):
-    cfg.max_seq_length = run['max_seq_length']
+  length = (run.get('data') or {}).get('max_seq_length', run.get('max_seq_length'))
+  if isinstance(length, int) and not isinstance(length, bool):
+    cfg.data.max_seq_length = length
   for section in _SECTIONS:
     for k, v in (run.get(section) or {}).items():
       if k in cfg[section] and v is not None:

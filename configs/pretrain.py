@@ -17,33 +17,31 @@ PRESET:
                NSP accuracy 0.72 vs 0.51 (eval_metrics.jsonl, last line).
   base         BERT-base (12/768/12), phase 1 as the paper: seq 128, batch 256, 900k steps
                (90 % of 1M), Adam lr 1e-4, warmup 10k, linear decay, wd 0.01, bf16 compute,
-               with google-research/bert's optimizer recipe (``optimizer.schedule='bert'``:
-               the decay runs over all steps from step 0; ``bias_correction=False``: its
-               AdamWeightDecayOptimizer; with ``optimizer.name=lamb`` the trust ratio
-               skips LayerNorm and biases, ``layer_adaptation='decayed'``).
+               with google-research/bert's optimizer recipe (``optimizer.recipe='bert'``: the
+               decay runs over all steps from step 0 (``schedule='bert'``), its
+               AdamWeightDecayOptimizer (``bias_correction=False``); with
+               ``optimizer.name=lamb`` the trust ratio skips LayerNorm and biases,
+               ``layer_adaptation='decayed'``).
   large        BERT-large (24/1024/16), as base; layers scanned + rematerialised, FSDP.
   base_phase2, large_phase2, demo_phase2, tiny_phase2
                phase 2 at seq 512 (max 80 predictions; the last 10 % of steps: 100k for
                base/large), starting from the parameters of phase 1 (a new optimizer with
                its own warmup, as NVIDIA's recipe):
                  python -m bert_jax.pretrain --config=configs/pretrain.py:base_phase2 \
-                     --workdir=/tmp/pretrain/base_p2 --config.init_from=/tmp/pretrain/base
+                     --workdir=/tmp/pretrain/base_p2 --config.init_checkpoint=/tmp/pretrain/base
 
 Optimizer recipe: base, large and their _phase2 use BERT's (above); tiny and demo use the
-defaults of ``bert_jax.train.optimizer`` (``schedule='hf'``: warmup to the peak, then the
-decay over the remaining steps; bias-corrected ``optax.adamw``), with which the demo
+defaults of ``bert_jax.train.optimizer`` (``optimizer.recipe='hf'``: warmup to the peak,
+then the decay over the remaining steps; bias-corrected ``optax.adamw``), with which the demo
 result above was measured.
 
-Keys (``--config.KEY=VALUE``): global_batch_size, num_train_steps, seed, prng_impl
-(the dropout keys' PRNG: threefry2x32 (default) | rbg | unsafe_rbg, XLA's RngBitGenerator as
-MaxText and T5X use, cheaper on accelerators; init stays threefry), log_every_steps,
-checkpoint_every_steps, eval_every_steps, keep_checkpoints, max_nonfinite_steps,
-mesh.{data,fsdp,tensor} (-1 = all remaining devices), optimizer.{name (adamw|lamb),
-learning_rate, warmup_steps, decay, power, weight_decay, max_grad_norm, grad_accum_steps,
-schedule (hf|bert), bias_correction, layer_adaptation (all|decayed), ...}, model.{preset, dtype, scan_layers, remat_policy, hidden_dropout_prob, ...},
-data.{corpus, files, vocab, max_seq_length, max_predictions_per_seq, packing,
-max_sequences_per_row (packing: NSP for each packed sequence), ...}, init_from,
-eval_batch_size, eval_batches, peak_tflops. Expected full-scale results: BERT-base after
+Keys (``--config.KEY=VALUE``; every key with its meaning: docs/CONFIG.md, the same names
+as fine-tuning's): global_batch_size, num_train_steps, seed, prng_impl, log_every_steps,
+checkpoint_every_steps, eval_every_steps, keep_checkpoints, mesh.{data,fsdp,tensor},
+optimizer.{name, learning_rate, warmup_steps, warmup_fraction, decay, weight_decay,
+max_grad_norm, grad_accum_steps, recipe (hf|bert), ...}, model.{preset, dtype, ...},
+data.{corpus, files, vocab, max_seq_length, max_predictions_per_seq, packing, ...},
+init_checkpoint, eval_batch_size, eval_batches, peak_tflops. Expected full-scale results: BERT-base after
 1M steps reaches ~ 71-72 % MLM accuracy / ~ 98 % NSP accuracy on Wikipedia+BooksCorpus.
 """
 import ml_collections
@@ -69,7 +67,7 @@ def _model(preset: str, **kw) -> ml_collections.ConfigDict:
 
 
 def _phase2(c: ml_collections.ConfigDict, steps: int) -> ml_collections.ConfigDict:
-  c.init_from = ml_collections.config_dict.placeholder(str)  # required: phase 1's workdir
+  c.init_checkpoint = ml_collections.config_dict.placeholder(str)  # required: phase 1's workdir
   c.data.max_seq_length = 512
   c.data.max_predictions_per_seq = 80
   c.num_train_steps = steps
@@ -82,7 +80,9 @@ def get_config(preset: str = 'demo') -> ml_collections.ConfigDict:
   c.preset = preset
   c.data = default_data_config()
   c.model = _model('base')
-  c.init_from = ''                   # a checkpoint whose params start the run (phase 2)
+  # Where the run starts: the workdir's own latest checkpoint (resume) > init_checkpoint
+  # (its parameters, a new optimizer: phase 2) > fresh init.
+  c.init_checkpoint = ''             # a checkpoint whose params start the run (phase 2)
   c.eval = True                      # held-out MLM / NSP evaluation
   c.eval_batch_size = 0              # 0: global_batch_size
   c.eval_batches = 0                 # 0: the whole held-out split (<= data.eval_max_examples)

@@ -23,7 +23,8 @@ by path with the same ARG::
 
 Hyper-parameters: the BERT paper's (batch 32, lr 2e-5, 3 epochs, 10 % warmup; the paper
 picks lr in {5e-5, 3e-5, 2e-5} and batch in {16, 32} on dev: override with
-``--config.learning_rate`` / ``--config.batch_size``). SWAG: lr 2e-5, batch 16, 3 epochs.
+``--config.optimizer.learning_rate`` /
+``--config.global_batch_size``). SWAG: lr 2e-5, batch 16, 3 epochs.
 
 Expected (BERT-base, paper dev/test): SST-2 93.5, CoLA 52.1, MNLI 84.6/83.4, QQP 71.2 F1
 (test), QNLI 90.5, MRPC 88.9 F1, RTE 66.4, STS-B 85.8 Spearman, SWAG 81.6 dev accuracy.
@@ -69,8 +70,8 @@ def get_config(arg: str = 'sst2'):
     c.classification.update(dict(metric=metric, main_metric=main, regression=arg == 'stsb'))
   elif arg in ('swag', 'hellaswag'):
     c.classification.update(dict(metric='swag', main_metric='accuracy', num_choices=4))
-    c.batch_size = 16
-    c.max_seq_length = 128
+    c.global_batch_size = 16
+    c.data.max_seq_length = 128
     if arg == 'swag':  # TFDS has no SWAG builder: SWAG's own CSV files by path.
       c.data.format = 'swag_csv'
     else:
@@ -85,14 +86,16 @@ def get_config(arg: str = 'sst2'):
       c.data.update(dict(train_file='shipped:qa_choice/train.csv',
                          dev_file='shipped:qa_choice/dev.csv', format='swag_csv'))
       c.classification.update(dict(metric='swag', main_metric='accuracy', num_choices=4))
-    c.update(dict(max_seq_length=64, batch_size=16, learning_rate=5e-5, num_epochs=4.0))
+    c.update_from_flattened_dict({'data.max_seq_length': 64, 'global_batch_size': 16,
+                                   'optimizer.learning_rate': 5e-5, 'num_epochs': 4.0})
   elif arg in SHIPPED:
     folder, fields, metric, main = SHIPPED[arg]
     c.data.update(dict(train_file=f'shipped:{folder}/train.tsv',
                        dev_file=f'shipped:{folder}/dev.tsv', text_fields=fields))
     c.classification.update(dict(metric=metric, main_metric=main))
     # Small sets: the paper's grid, at its small-batch / high-lr end.
-    c.update(dict(max_seq_length=64, batch_size=16, learning_rate=5e-5, num_epochs=4.0))
+    c.update_from_flattened_dict({'data.max_seq_length': 64, 'global_batch_size': 16,
+                                   'optimizer.learning_rate': 5e-5, 'num_epochs': 4.0})
   else:
     raise ValueError(f'experiments/classification.py:{arg}: unknown ARG; expected one of '
                      f'{sorted([*GLUE, *SHIPPED, "sts_pair", "qa_choice", "swag", "hellaswag"])}.')

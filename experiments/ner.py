@@ -32,13 +32,14 @@ def get_config(arg: str = 'conll2003'):
   dataset, *flags = arg.split(',')
   c = base_config('ner')
   c.data.name = dataset
-  c.update(dict(max_seq_length=128, learning_rate=5e-5, batch_size=32, num_epochs=3.0))
+  c.update_from_flattened_dict({'data.max_seq_length': 128, 'optimizer.learning_rate': 5e-5,
+                                 'global_batch_size': 32, 'num_epochs': 3.0})
   if dataset == 'conll2003':
     c.data.update(dict(tfds_name='conll2003', tokens_field='tokens', tag_field='ner'))
   elif dataset in ('ner_en', 'ner_ko'):
     c.data.update(dict(train_file=f'shipped:{dataset}/train.txt',
                        dev_file=f'shipped:{dataset}/dev.txt'))
-    c.update(dict(batch_size=16, num_epochs=4.0))
+    c.update(dict(global_batch_size=16, num_epochs=4.0))
   else:
     raise ValueError(f'experiments/ner.py:{arg}: unknown dataset {dataset!r}; expected '
                      'conll2003, ner_en or ner_ko.')
@@ -49,5 +50,5 @@ def get_config(arg: str = 'conll2003'):
     # Only the tagger trains: a larger learning rate, no encoder dropout.
     c.ner.update(dict(freeze_encoder=True, feature_combination='concat_last_four',
                       tagger='bilstm'))
-    c.update(dict(learning_rate=1e-3, weight_decay=0.0))
+    c.update_from_flattened_dict({'optimizer.learning_rate': 1e-3, 'optimizer.weight_decay': 0.0})
   return c

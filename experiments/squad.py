@@ -7,7 +7,7 @@ ARG: v1.1 | v2.0 (TFDS squad/v1.1, squad/v2.0; or the official files by path:
 ``--config.data.train_file=train-v2.0.json --config.data.dev_file=dev-v2.0.json``) |
 squad_en | squad_ko (shipped SQuAD-v2.0-format sets, English / Korean, offline).
 
-Features: max_seq_length 384, doc_stride 128, max_query_length 64; prediction:
+Features: data.max_seq_length 384, doc_stride 128, max_query_length 64; prediction:
 n_best_size 20, max_answer_length 30, the official answer normalisation and EM / F1.
 v2.0 predicts the empty string for a question whose null score beats the best span by more
 than ``squad.null_score_diff_threshold``; the dev evaluation also searches the threshold
@@ -27,7 +27,8 @@ from bert_jax.tasks.config import base_config
 def get_config(arg: str = 'v1.1'):
   c = base_config('squad')
   c.data.name = arg
-  c.update(dict(max_seq_length=384, learning_rate=5e-5, batch_size=32, num_epochs=3.0))
+  c.update_from_flattened_dict({'data.max_seq_length': 384, 'optimizer.learning_rate': 5e-5,
+                                 'global_batch_size': 32, 'num_epochs': 3.0})
   c.squad.update(dict(doc_stride=128, max_query_length=64, max_answer_length=30,
                       n_best_size=20))
   if arg in ('v1.1', 'v2.0'):
@@ -39,7 +40,8 @@ def get_config(arg: str = 'v1.1'):
     c.data.update(dict(train_file=f'shipped:{arg}/train.json', dev_file=f'shipped:{arg}/dev.json'))
     c.squad.version_2_with_negative = True
     # Short paragraphs: 128 tokens with a 64 stride still exercises the windows.
-    c.update(dict(max_seq_length=128, batch_size=16, num_epochs=4.0))
+    c.update_from_flattened_dict({'data.max_seq_length': 128, 'global_batch_size': 16,
+                                   'num_epochs': 4.0})
     c.squad.doc_stride = 64
   else:
     raise ValueError(f'experiments/squad.py:{arg}: unknown ARG; expected v1.1, v2.0, squad_en '

@@ -13,7 +13,7 @@ sentences, four topics; made by ``tools/make_xdc_docs.py``), optionally followed
 Hierarchical Attention Network (BiGRU, no BERT; ``random_init`` is set: only the
 checkpoint's tokenizer is used). ``--config.xdc.model`` does the same.
 
-Each document is packed into ``xdc.max_windows`` windows of ``max_seq_length`` pieces,
+Each document is packed into ``xdc.max_windows`` windows of ``data.max_seq_length`` pieces,
 whole sentences in order (``bert_jax/tasks/xdc.py``). Expected: dev accuracy and macro F1
 in ``WORKDIR/best.json``; ``python tools/xdc_compare.py`` trains the three models over
 3 seeds and prints the table the README's XDC section shows.
@@ -37,8 +37,10 @@ def get_config(arg: str = 'en_news_topic'):
   c.xdc.max_windows = 5
   c.xdc.max_sentences = 16
   # Small set, short windows (documents of ~100-250 pieces span 2-5 windows of 64).
-  c.update(dict(max_seq_length=64, batch_size=16, learning_rate=5e-5, num_epochs=3.0,
-                eval_every_epochs=1.0))
+  c.update_from_flattened_dict({'data.max_seq_length': 64, 'global_batch_size': 16,
+                                 'optimizer.learning_rate': 5e-5, 'num_epochs': 3.0,
+                                 'eval_every_epochs': 1.0})
   if c.xdc.model == 'han':  # no BERT: a from-scratch RNN wants a larger step
-    c.update(dict(random_init=True, learning_rate=3e-3, weight_decay=0.0))
+    c.update_from_flattened_dict({'random_init': True, 'optimizer.learning_rate': 3e-3,
+                                   'optimizer.weight_decay': 0.0})
   return c

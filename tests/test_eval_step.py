@@ -215,7 +215,7 @@ def test_finetuning_model_may_scan_and_remat_its_layers():
   out = {}
   for scan, remat in ((False, 'none'), (True, 'full')):
     cfg = load_experiment('classification.py', 'sentiment')
-    cfg.update_from_flattened_dict({'init_checkpoint': str(minilm_dir()), 'max_seq_length': 32,
+    cfg.update_from_flattened_dict({'init_checkpoint': str(minilm_dir()), 'data.max_seq_length': 32,
                                     'model.scan_layers': scan, 'model.remat_policy': remat})
     s = driver.prepare(cfg)
     assert (s.encoder.config.scan_layers, s.encoder.config.remat_policy) == (scan, remat)

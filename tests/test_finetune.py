@@ -45,7 +45,7 @@ def korean_checkpoint(tmp_path_factory):
 @pytest.fixture(scope='module')
 def squad_ko_run(korean_checkpoint, tmp_path_factory):
   cfg = experiment('squad.py', 'squad_ko', init_checkpoint=str(korean_checkpoint),
-                   num_train_steps=8, eval_every_epochs=0.1, batch_size=16)
+                   num_train_steps=8, eval_every_epochs=0.1, global_batch_size=16)
   workdir = tmp_path_factory.mktemp('squad_ko')
   metrics = driver.run(cfg, workdir, verbose=False)
   return cfg, workdir, metrics
@@ -108,7 +108,8 @@ def test_rerun_resumes_instead_of_retraining(squad_ko_run):
   before = sorted(p.name for p in (workdir / 'checkpoints').iterdir())
   lines = (workdir / 'metrics.jsonl').read_text()
   again = driver.run(experiment('squad.py', 'squad_ko', init_checkpoint=cfg.init_checkpoint,
-                                num_train_steps=8, eval_every_epochs=0.1, batch_size=16),
+                                num_train_steps=8, eval_every_epochs=0.1,
+                                global_batch_size=16),
                      workdir, verbose=False)
   assert again == metrics
   assert sorted(p.name for p in (workdir / 'checkpoints').iterdir()) == before
@@ -137,8 +138,8 @@ def test_pretrained_weights_beat_random_init_on_the_shipped_sentiment_set(tmp_pa
   scores = {}
   for random_init in (False, True):
     cfg = experiment('classification.py', 'sentiment', init_checkpoint=str(minilm_dir()),
-                     random_init=random_init, num_train_steps=12, learning_rate=2e-4,
-                     eval_every_epochs=100.0, max_seq_length=48)
+                     random_init=random_init, num_train_steps=12, eval_every_epochs=100.0,
+                     **{'optimizer.learning_rate': 2e-4, 'data.max_seq_length': 48})
     scores[random_init] = driver.run(cfg, tmp_path / str(random_init), verbose=False,
                                      devices=ONE_DEVICE)['accuracy']
   assert scores[False] >= 0.75, scores
@@ -148,8 +149,8 @@ def test_pretrained_weights_beat_random_init_on_the_shipped_sentiment_set(tmp_pa
 def test_feature_based_ner_freezes_the_encoder_and_scores_like_seqeval(korean_checkpoint,
                                                                        tmp_path):
   cfg = experiment('ner.py', 'ner_ko,feature_based', init_checkpoint=str(korean_checkpoint),
-                   num_train_steps=6, batch_size=16, max_seq_length=64,
-                   **{'ner.feature_combination': 'sum_last_four', 'ner.lstm_size': 16})
+                   num_train_steps=6, global_batch_size=16,
+                   **{'data.max_seq_length': 64, 'ner.feature_combination': 'sum_last_four', 'ner.lstm_size': 16})
   with pytest.raises(InputError, match='needs at least 4 encoder layers; the model has 2'):
     driver.run(cfg, tmp_path, verbose=False)  # BERT-tiny has 2 layers: named before training
   assert not (tmp_path / 'checkpoints').exists()
@@ -186,7 +187,7 @@ def test_a_checkpoint_of_another_size_fails_before_training(korean_checkpoint, t
     driver.run(cfg, tmp_path / 'w', verbose=False)
   assert not (tmp_path / 'w').exists()
   cfg = experiment('classification.py', 'ko_news_topic', init_checkpoint=str(korean_checkpoint),
-                   max_seq_length=512)
+                   **{'data.max_seq_length': 512})
   with pytest.raises(InputError, match='max_position_embeddings=128'):
     driver.run(cfg, tmp_path / 'w', verbose=False)
 

@@ -46,7 +46,7 @@ def learn(tmp_path, name: str, arg: str, **overrides) -> dict[bool, list[float]]
     for random_init in (False, True) if seed in RANDOM_INIT_SEEDS else (False,):
       cfg = load_experiment(name, arg)
       cfg.update_from_flattened_dict({'init_checkpoint': str(minilm_dir()), 'seed': seed,
-                                      'recipe': 'hf',  # as transformers' AdamW + schedule
+                                      'optimizer.recipe': 'hf',  # as transformers' AdamW + schedule
                                       'random_init': random_init, 'progress_bar': False,
                                       'eval_every_epochs': 1000.0, **overrides})
       metrics = driver.run(cfg, tmp_path / f'{seed}_{random_init}', verbose=False,
@@ -68,12 +68,13 @@ def test_classification_head_learns_from_minilm(tmp_path):
   transformers BertForSequenceClassification, same recipe, seeds 0-2: accuracy 0.96 / 0.87 /
   0.95 (mean 0.927 +- 0.049), measured under heavy load (times meaningless) with
   ``tools/hf_reference.py --experiment=classification.py:sentiment --side=transformers
-  --seeds=0,1,2 --set eval_every_epochs=1000.0 --set max_seq_length=32
-  --set num_train_steps=20 --set learning_rate=1e-4``. bert_jax, seed 0 (``--side=bert_jax``,
+  --seeds=0,1,2 --set eval_every_epochs=1000.0 --set data.max_seq_length=32
+  --set num_train_steps=20 --set optimizer.learning_rate=1e-4``. bert_jax, seed 0 (``--side=bert_jax``,
   with and without ``--random_init``): 0.94 from MiniLM, 0.50 from random init.
   """
-  check(learn(tmp_path, 'classification.py', 'sentiment', max_seq_length=32,
-              num_train_steps=20, learning_rate=1e-4), floor=0.75, margin=0.15)
+  check(learn(tmp_path, 'classification.py', 'sentiment', num_train_steps=20,
+              **{'data.max_seq_length': 32, 'optimizer.learning_rate': 1e-4}),
+        floor=0.75, margin=0.15)
 
 
 
@@ -83,13 +84,14 @@ def test_tagging_head_learns_from_minilm(tmp_path):
 
   transformers BertForTokenClassification, same recipe, seed 0: F1 0.588; bert_jax seed 0:
   0.629 from MiniLM, 0.251 from random init (``tools/hf_reference.py
-  --experiment=ner.py:ner_en --seeds=0 --set max_seq_length=32 --set num_train_steps=30
-  --set learning_rate=1e-4 --set eval_every_epochs=1000.0``, with and without
+  --experiment=ner.py:ner_en --seeds=0 --set data.max_seq_length=32 --set num_train_steps=30
+  --set optimizer.learning_rate=1e-4 --set eval_every_epochs=1000.0``, with and without
   ``--random_init``). The CI run of this test, seeds 0 / 1 / 2: 0.629 / 0.576 / 0.595 from
   MiniLM, 0.251 / 0.181 / 0.223 from random init.
   """
-  check(learn(tmp_path, 'ner.py', 'ner_en', max_seq_length=32, num_train_steps=30,
-              learning_rate=1e-4), floor=0.45, margin=0.2)
+  check(learn(tmp_path, 'ner.py', 'ner_en', num_train_steps=30,
+              **{'data.max_seq_length': 32, 'optimizer.learning_rate': 1e-4}),
+        floor=0.45, margin=0.2)
 
 
 def test_multiple_choice_head_learns_from_minilm(tmp_path):
@@ -98,14 +100,16 @@ def test_multiple_choice_head_learns_from_minilm(tmp_path):
 
   transformers BertForMultipleChoice, same recipe, seed 0: 0.783; bert_jax seed 0: 0.767
   from MiniLM, 0.333 from random init (``tools/hf_reference.py
-  --experiment=classification.py:qa_choice --seeds=0 --set max_seq_length=64
-  --set batch_size=8 --set num_train_steps=24 --set learning_rate=1e-4
+  --experiment=classification.py:qa_choice --seeds=0 --set data.max_seq_length=64
+  --set global_batch_size=8 --set num_train_steps=24 --set optimizer.learning_rate=1e-4
   --set eval_every_epochs=1000.0``, with and without ``--random_init``). The CI run of this
   test, seeds 0 / 1 / 2: 0.767 / 0.750 / 0.633 from MiniLM, 0.333 / 0.317 / 0.283 from
   random init.
   """
-  check(learn(tmp_path, 'classification.py', 'qa_choice', max_seq_length=64, batch_size=8,
-              num_train_steps=24, learning_rate=1e-4), floor=0.55, margin=0.25)
+  check(learn(tmp_path, 'classification.py', 'qa_choice', global_batch_size=8,
+              num_train_steps=24,
+              **{'data.max_seq_length': 64, 'optimizer.learning_rate': 1e-4}),
+        floor=0.55, margin=0.25)
 
 
 def test_regression_head_learns_from_minilm(tmp_path):
@@ -115,11 +119,12 @@ def test_regression_head_learns_from_minilm(tmp_path):
   transformers BertForSequenceClassification (``num_labels=1``, MSE), same recipe, seed 0:
   Spearman 0.433; bert_jax seed 0: 0.266 from MiniLM, 0.035 from random init
   (``tools/hf_reference.py --experiment=classification.py:sts_pair --seeds=0
-  --set max_seq_length=48 --set num_train_steps=60 --set learning_rate=1e-4
+  --set data.max_seq_length=48 --set num_train_steps=60 --set optimizer.learning_rate=1e-4
   --set eval_every_epochs=1000.0``, with and without ``--random_init``). A weak recipe for
   this head (a [CLS] regressor needs more steps than 60); the test asks for the direction.
   The CI run of this test, seeds 0 / 1 / 2: 0.266 / 0.204 / 0.191 from MiniLM, 0.035 / -0.034
   from random init (seeds 0 / 1).
   """
-  check(learn(tmp_path, 'classification.py', 'sts_pair', max_seq_length=48,
-              num_train_steps=60, learning_rate=1e-4), floor=0.1, margin=0.1)
+  check(learn(tmp_path, 'classification.py', 'sts_pair', num_train_steps=60,
+              **{'data.max_seq_length': 48, 'optimizer.learning_rate': 1e-4}),
+        floor=0.1, margin=0.1)

@@ -147,6 +147,8 @@ def test_metrics_clis_given_latin1(tmp_path):
     ('--config.optimizer.learning_rate=0', 'expected a learning rate > 0'),
     ('--config.num_train_steps=five', "flag --config.num_train_steps=five: invalid literal"),
     ('--config.optimizer.b2=1.5', '--config.optimizer.b2=1.5; expected 0 <= b2 < 1.'),
+    ('--config.init_from=/tmp/p1', '--config.init_from: no such config key; did you mean '
+     '--config.init_checkpoint? (init_from was renamed init_checkpoint: docs/CONFIG.md)'),
 ])
 def test_pretrain_config_errors(tmp_path, override, says):
   workdir = tmp_path / 'w'
@@ -155,9 +157,22 @@ def test_pretrain_config_errors(tmp_path, override, says):
 
 
 @pytest.mark.parametrize('override,says', [
-    ('--config.learning_rat=1e-3',
-     '--config.learning_rat: no such config key; did you mean --config.learning_rate?'),
-    ('--config.learning_rate=nan', '--config.learning_rate=nan; expected a finite number.'),
+    ('--config.optimizer.learning_rat=1e-3', '--config.optimizer.learning_rat: no such config '
+     'key; did you mean --config.optimizer.learning_rate?'),
+    ('--config.optimizer.learning_rate=nan',
+     '--config.optimizer.learning_rate=nan; expected a finite number.'),
+    ('--config.optimizer.recipe=tf', "--config.optimizer.recipe='tf'; expected bert"),
+    # The old fine-tuning names point at the one schema's (docs/CONFIG.md).
+    ('--config.batch_size=8', '--config.batch_size: no such config key; did you mean '
+     '--config.global_batch_size? (batch_size was renamed global_batch_size: docs/CONFIG.md)'),
+    ('--config.learning_rate=1e-4', '--config.learning_rate: no such config key; did you mean '
+     '--config.optimizer.learning_rate? (learning_rate was renamed optimizer.learning_rate: '
+     'docs/CONFIG.md)'),
+    ('--config.max_seq_length=64', '--config.max_seq_length: no such config key; did you mean '
+     '--config.data.max_seq_length? (max_seq_length was renamed data.max_seq_length: '
+     'docs/CONFIG.md)'),
+    ('--config.recipe=hf', '--config.recipe: no such config key; did you mean '
+     '--config.optimizer.recipe? (recipe was renamed optimizer.recipe: docs/CONFIG.md)'),
     ('--config.data.train_file=/', "data.train_file='/': / is a directory; expected a file."),
 ])
 def test_finetune_config_and_file_errors(tmp_path, override, says):

@@ -143,8 +143,8 @@ def test_finetune_two_processes_match_one(reference, tmp_path, cache):
   def cmd(w):
     return [sys.executable, '-m', 'bert_jax.finetune',
             '--config=experiments/classification.py:sentiment', f'--workdir={w}',
-            f'--config.init_checkpoint={reference}', '--config.max_seq_length=32',
-            '--config.batch_size=16', '--config.num_train_steps=4', '--config.log_every_steps=1',
+            f'--config.init_checkpoint={reference}', '--config.data.max_seq_length=32',
+            '--config.global_batch_size=16', '--config.num_train_steps=4', '--config.log_every_steps=1',
             '--config.eval_batch_size=32', '--config.progress_bar=False']
   run(cmd(tmp_path / 'one'), 1, tmp_path, 'ft1', cache)
   run(cmd(tmp_path / 'two'), 2, tmp_path, 'ft2', cache)

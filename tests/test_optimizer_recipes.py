@@ -146,16 +146,21 @@ def test_presets_use_bert_recipe():
   import configs.pretrain as pretrain_configs  # pylint: disable=g-import-not-at-top
   from bert_jax.tasks import driver  # pylint: disable=g-import-not-at-top
   from bert_jax.tasks.config import base_config  # pylint: disable=g-import-not-at-top
+  bert = {'schedule': 'bert', 'bias_correction': False, 'layer_adaptation': 'decayed'}
+  hf = {'schedule': 'hf', 'bias_correction': True, 'layer_adaptation': 'all'}
   for preset in ('base', 'large', 'base_phase2'):
     o = pretrain_configs.get_config(preset).optimizer
-    assert (o.schedule, o.bias_correction, o.layer_adaptation) == ('bert', False, 'decayed')
-  assert pretrain_configs.get_config('demo').optimizer.schedule == 'hf'
-  cfg = base_config('classification')
+    assert o.recipe == 'bert' and opt_lib.recipe_settings(o) == bert
+  o = pretrain_configs.get_config('demo').optimizer
+  assert o.recipe == 'hf' and opt_lib.recipe_settings(o) == hf
+  cfg = base_config('classification')  # fine-tuning reads the same key the same way
   o = driver.train_config(cfg, 320).optimizer
-  assert (o.schedule, o.bias_correction, o.layer_adaptation) == ('bert', False, 'decayed')
-  cfg.recipe = 'hf'
+  assert o.recipe == 'bert' and opt_lib.recipe_settings(o) == bert
+  cfg.optimizer.recipe = 'hf'
   o = driver.train_config(cfg, 320).optimizer
-  assert (o.schedule, o.bias_correction) == ('hf', True)
+  assert opt_lib.recipe_settings(o) == hf
+  o.bias_correction = False  # a key that is set wins over the recipe's value
+  assert opt_lib.recipe_settings(o) == {**hf, 'bias_correction': False}
 
 
 def test_bad_recipe_values_are_input_errors():
@@ -164,3 +169,5 @@ def test_bad_recipe_values_are_input_errors():
     opt_lib.make_schedule(_config('adamw', schedule='t5'), N)
   with pytest.raises(InputError, match='optimizer.layer_adaptation'):
     opt_lib.make_optimizer(_config('lamb', layer_adaptation='some'), N)
+  with pytest.raises(InputError, match='optimizer.recipe'):
+    opt_lib.make_optimizer(_config('adamw', recipe='tf'), N)

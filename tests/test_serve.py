@@ -94,8 +94,9 @@ def workdirs(tmp_path_factory):
       ('squad', 'squad.py', 'squad_ko', {'squad.doc_stride': 24, 'squad.max_query_length': 24})):
     cfg = load_experiment(experiment, arg)
     cfg.init_checkpoint = str(hf)
-    cfg.update_from_flattened_dict({'num_train_steps': 2, 'batch_size': 8,
-                                    'eval_batch_size': 32, 'max_seq_length': MAX_SEQ_LENGTH,
+    cfg.update_from_flattened_dict({'num_train_steps': 2, 'global_batch_size': 8,
+                                    'eval_batch_size': 32,
+                                    'data.max_seq_length': MAX_SEQ_LENGTH,
                                     'progress_bar': False, **extra})
     # One device: the same run as on 8, minus the compile time of an 8-way mesh (the
     # sharded trainer has its own tests).
@@ -377,7 +378,7 @@ def test_answer_is_the_best_span_of_transformers_logits(client, reader, monkeypa
   q, p = tok.encode(KO_QUESTION), tok.encode(passage)
   q_ids, p_ids, p_offsets = q.input_ids[1:-1], p.input_ids[1:-1], p.offsets[1:-1]
   ids = [tok.cls_id, *q_ids, tok.sep_id, *p_ids, tok.sep_id]
-  assert len(ids) <= reader.cfg.max_seq_length  # one window
+  assert len(ids) <= reader.cfg.data.max_seq_length  # one window
   types = [0] * (len(q_ids) + 2) + [1] * (len(p_ids) + 1)
   out, _ = hf_forward(hf, [ids], [types], [[1] * len(ids)])
   logits = out.last_hidden_state.numpy()[0] @ np.asarray(head['kernel']) + np.asarray(head['bias'])

@@ -38,9 +38,10 @@ def test_span_training_steps_equal_transformers_with_adamw_clipping_and_schedule
                                attention_probs_dropout_prob=0.0)
   cfg = load_experiment('squad.py', 'squad_en')
   cfg.update_from_flattened_dict({
-      'init_checkpoint': str(hf_dir), 'recipe': 'hf', 'max_seq_length': 64, 'squad.doc_stride': 32,
-      'squad.max_query_length': 16, 'batch_size': 8, 'num_train_steps': STEPS,
-      'learning_rate': 2e-3, 'warmup_fraction': 0.34, 'max_grad_norm': CLIP,
+      'init_checkpoint': str(hf_dir), 'optimizer.recipe': 'hf', 'data.max_seq_length': 64,
+      'squad.doc_stride': 32, 'squad.max_query_length': 16, 'global_batch_size': 8,
+      'num_train_steps': STEPS, 'optimizer.learning_rate': 2e-3,
+      'optimizer.warmup_fraction': 0.34, 'optimizer.max_grad_norm': CLIP,
       'log_every_steps': 1, 'eval_every_epochs': 1000.0, 'seed': 3, 'progress_bar': False,
       'model.hidden_dropout_prob': 0.0, 'model.attention_probs_dropout_prob': 0.0})
   s = driver.prepare(cfg)
@@ -181,7 +182,7 @@ def test_dropout_perturbs_span_gradients_as_transformers_does(tmp_path, case):
       hf_dir, bert_jax_rates=bert_jax_rates, transformers_rates=transformers_rates,
       draws=400,  # the noise power is heavy-tailed (a dropped dominant attention weight)
       seed=3, batch_size=8,
-      overrides={'max_seq_length': 64, 'squad.doc_stride': 32, 'squad.max_query_length': 16})
+      overrides={'data.max_seq_length': 64, 'squad.doc_stride': 32, 'squad.max_query_length': 16})
   print(case, r)
   assert r['deterministic_difference'] < 1e-5, r
   agree = 0.85 < r['ratio'] < 1.18 and max(r['offsets'].values()) < 1.8

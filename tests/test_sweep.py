@@ -37,7 +37,7 @@ def _load(spec):
 
 def test_bad_sweep_fails_before_any_trial(tmp_path):
   out = _sweep('--config=experiments/classification.py:sentiment', f'--workdir={tmp_path / "s"}',
-               '--sweep=learning_rate=1e-4,2e-4', '--sweep=data.max_seq_lenght=64', timeout=120)
+               '--sweep=optimizer.learning_rate=1e-4,2e-4', '--sweep=data.max_seq_lenght=64', timeout=120)
   assert out.returncode == 2, out.stderr
   lines = [l for l in out.stderr.splitlines() if l.strip()]
   assert lines[-1] == ("error: --sweep: unknown config key 'data.max_seq_lenght' (data has no "
@@ -46,10 +46,13 @@ def test_bad_sweep_fails_before_any_trial(tmp_path):
 
 
 @pytest.mark.parametrize('spec, says', [
-    ('learning_rat=1e-4,2e-4', "unknown config key 'learning_rat'"),
-    ('batch_size=16,x', "'x' is not a valid int (the config has batch_size=16)"),
+    ('optimizer.learning_rat=1e-4,2e-4', "unknown config key 'optimizer.learning_rat'"),
+    ('global_batch_size=16,x', "'x' is not a valid int (the config has global_batch_size=16)"),
     ('random_init=maybe', "'maybe' is not a valid bool"),
-    ('learning_rate', 'expected KEY=V1,V2'),
+    ('optimizer.learning_rate', 'expected KEY=V1,V2'),
+    ('learning_rate=1e-4', "unknown config key 'learning_rate' (the config has no "
+     "'learning_rate'); did you mean 'optimizer.learning_rate'?"),
+    ('batch_size=16', "did you mean 'global_batch_size'?"),
     ('seed=1,2', 'use --seeds=N'),
 ])
 def test_bad_axes_are_named(spec, says):
@@ -61,17 +64,18 @@ def test_bert_paper_grid_and_readable_names():
   c = _load('experiments/classification.py:sentiment')
   settings = grid.config_sweep(str(REPO / 'experiments/classification.py'), 'sentiment')
   assert len(settings) == 24
-  assert {s['learning_rate'] for s in settings} == {5e-5, 4e-5, 3e-5, 2e-5}
-  assert {s['batch_size'] for s in settings} == {16, 32}
+  assert {s['optimizer.learning_rate'] for s in settings} == {5e-5, 4e-5, 3e-5, 2e-5}
+  assert {s['global_batch_size'] for s in settings} == {16, 32}
   assert {s['num_epochs'] for s in settings} == {2.0, 3.0, 4.0}
   assert grid.config_sweep(str(REPO / 'experiments/squad.py'), 'v1.1') == settings
   trials = grid.trials_from_grid(settings, [0, 1, 2])
   grid.check(c, trials)
   assert len(trials) == 72 and len({t.name for t in trials}) == 72
-  assert trials[0].name == 'learning_rate=5e-05__batch_size=16__num_epochs=2__seed=0'
-  axes = grid.parse_axes(c, ['learning_rate=1e-3,3e-4', 'model.hidden_dropout_prob=0,0.1',
-                             'random_init=true,false'])
-  assert axes == {'learning_rate': [1e-3, 3e-4], 'model.hidden_dropout_prob': [0.0, 0.1],
+  assert trials[0].name == ('optimizer.learning_rate=5e-05__global_batch_size=16__num_epochs=2'
+                            '__seed=0')
+  axes = grid.parse_axes(c, ['optimizer.learning_rate=1e-3,3e-4',
+                             'model.hidden_dropout_prob=0,0.1', 'random_init=true,false'])
+  assert axes == {'optimizer.learning_rate': [1e-3, 3e-4], 'model.hidden_dropout_prob': [0.0, 0.1],
                   'random_init': [True, False]}
   with pytest.raises(InputError, match='data'):
     grid.parse_axes(c, ['data=1,2'])

@@ -50,7 +50,7 @@ def tokenizers(tmp_path_factory):
 def squad_cfg(v2=True, max_seq_length=96, doc_stride=32):
   cfg = base_config('squad')
   cfg.squad.version_2_with_negative = v2
-  cfg.max_seq_length = max_seq_length
+  cfg.data.max_seq_length = max_seq_length
   cfg.squad.doc_stride = doc_stride
   return cfg
 
@@ -90,7 +90,7 @@ def test_doc_stride_features_map_back_to_the_gold_answer(tokenizers, dataset, to
       _, offsets = squad._pieces(tok, ex.context)  # pylint: disable=protected-access
       first, last = squad.answer_token_span(offsets, a.start, a.start + len(a.text))
       q_len = min(len(squad._pieces(tok, ex.question)[0]), cfg.squad.max_query_length)  # pylint: disable=protected-access
-      if last - first + 1 <= cfg.max_seq_length - q_len - 3 - cfg.squad.doc_stride:
+      if last - first + 1 <= cfg.data.max_seq_length - q_len - 3 - cfg.squad.doc_stride:
         assert found.get(ex.qas_id), (ex.qas_id, a.text)
 
 
@@ -240,10 +240,10 @@ def test_ner_labels_sit_on_first_word_pieces(tokenizers, dataset, tok_name):
 
 def test_ner_truncated_words_are_predicted_o_and_counted(tokenizers):
   cfg = base_config('ner')
-  cfg.max_seq_length = 8
+  cfg.data.max_seq_length = 8
   ex = ner.Sentence(tuple('Alice met Bob in Paris on Monday with Carol'.split()),
                     ('B-PER', 'O', 'B-PER', 'O', 'B-LOC', 'O', 'O', 'O', 'B-PER'))
-  with pytest.warns(UserWarning, match='no word piece within max_seq_length=8'):
+  with pytest.warns(UserWarning, match='no word piece within data.max_seq_length=8'):
     arrays, positions = ner.make_features([ex], tokenizers['english'], cfg, cfg.data.labels)
   assert positions[0][-1] == -1
   preds = ner.postprocess(cfg, [ex], positions, {'tag_ids': arrays['label']}, cfg.data.labels)
@@ -267,7 +267,7 @@ def test_unknown_ner_label_is_named(tmp_path):
 def test_classification_features_single_pair_choice_regression(tokenizers, tmp_path):
   tok = tokenizers['english']
   cfg = base_config('classification')
-  cfg.max_seq_length = 32
+  cfg.data.max_seq_length = 32
   cfg.data.train_file = 'shipped:pair/train.tsv'
   cfg.data.text_fields = ('sentence1', 'sentence2')
   examples, _ = classification.load_examples(cfg, 'train')
@@ -284,7 +284,7 @@ def test_classification_features_single_pair_choice_regression(tokenizers, tmp_p
                   'v,1,x,The cat sat on the mat.,Then it,gold,slept.,flew away.,sang.,'
                   'swam.,0\n', encoding='utf-8')
   mc = base_config('classification')
-  mc.max_seq_length = 16
+  mc.data.max_seq_length = 16
   mc.data.update(dict(format='swag_csv', dev_file=str(swag), labels=('0', '1', '2', '3')))
   mc.classification.num_choices = 4
   ex, _ = classification.load_examples(mc, 'dev')

@@ -163,8 +163,8 @@ def test_finetune_sigterm_saves_exits_75_and_the_same_command_finishes(tmp_path)
   workdir = tmp_path / 'ft'
   cmd = [sys.executable, '-m', 'bert_jax.finetune',
          '--config=experiments/classification.py:sentiment', f'--workdir={workdir}',
-         f'--config.init_checkpoint={hf}', '--config.max_seq_length=32',
-         '--config.batch_size=8', '--config.log_every_steps=1', '--config.progress_bar=false']
+         f'--config.init_checkpoint={hf}', '--config.data.max_seq_length=32',
+         '--config.global_batch_size=8', '--config.log_every_steps=1', '--config.progress_bar=false']
   env = cli_env(compilation_cache=tmp_path / 'cache')
   proc = subprocess.Popen([*cmd, '--config.num_train_steps=400'], cwd=REPO, env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -218,9 +218,9 @@ def trained_xdc(korean_checkpoint, tmp_path_factory):
   cfg.update_from_flattened_dict({
       'init_checkpoint': str(korean_checkpoint), 'random_init': True,
       'data.train_file': str(data / 'train.tsv'), 'data.dev_file': str(data / 'dev.tsv'),
-      'num_train_steps': 60, 'learning_rate': 2e-3, 'eval_every_epochs': 10.0,
+      'num_train_steps': 60, 'optimizer.learning_rate': 2e-3, 'eval_every_epochs': 10.0,
       'xdc.max_windows': 4, 'xdc.max_sentences': 10, 'progress_bar': False,
-      'recipe': 'hf'})  # the recipe this test's thresholds were measured with (bias-corrected Adam)
+      'optimizer.recipe': 'hf'})  # the recipe this test's thresholds were measured with (bias-corrected Adam)
   workdir = tmp_path_factory.mktemp('xdc_ko')
   metrics = driver.run(cfg, workdir, verbose=False)
   return cfg, workdir, metrics, data
@@ -267,7 +267,7 @@ def test_served_xdc_returns_the_heads_own_attention(trained_xdc):
   for item in r['words'] + r['sentences']:
     assert text[item['start']:item['end']] == item['text']
   # The same numbers as the trained model's own outputs, computed here without the runner.
-  doc = xdc.document_windows(clf.tokenizer, text, max_seq_length=cfg.max_seq_length,
+  doc = xdc.document_windows(clf.tokenizer, text, max_seq_length=cfg.data.max_seq_length,
                              max_windows=cfg.xdc.max_windows, max_sentences=cfg.xdc.max_sentences)
   out = clf.model(*(jnp.asarray(doc.arrays[k])[None] for k in xdc.KEYS))
   np.testing.assert_allclose([s['score'] for s in r['sentences']],

@@ -1,7 +1,7 @@
 r"""Fine-tune the same pretrained weights with bert_jax and with transformers (PyTorch), seeds.
 
   python tools/hf_reference.py --experiment=squad.py:squad_en --seeds=0,1,2,3,4,5 \
-      --side=both --set learning_rate=1e-4 --out=/tmp/span_study.jsonl
+      --side=both --set optimizer.learning_rate=1e-4 --out=/tmp/span_study.jsonl
 
 Both sides read the same experiment config (``experiments/<name>:<arg>`` plus ``--set
 KEY=VALUE`` overrides), the same features (``bert_jax.tasks.<task>.make_features``: the
@@ -48,9 +48,12 @@ def load_experiment(spec: str, overrides: list[str]):
   module = importlib.util.module_from_spec(mod_spec)
   mod_spec.loader.exec_module(module)
   cfg = module.get_config(arg)
-  cfg.recipe = 'hf'  # torch.optim.AdamW + get_linear_schedule_with_warmup on the other side
+  cfg.optimizer.recipe = 'hf'  # torch.optim.AdamW + get_linear_schedule_with_warmup on the other side
+  from bert_jax.config_checks import renamed  # pylint: disable=g-import-not-at-top
   for item in overrides:
     key, _, value = item.partition('=')
+    if renamed(key):
+      raise SystemExit(f'--set {key}: no such config key; did you mean {renamed(key)}?')
     current = cfg
     for part in key.split('.')[:-1]:
       current = current[part]
@@ -131,10 +134,12 @@ def hf_optimizer(model, cfg, num_steps: int, warm: int):
   import transformers  # pylint: disable=g-import-not-at-top
   no_decay = lambda n: n.endswith('.bias') or 'LayerNorm' in n
   groups = [{'params': [p for n, p in model.named_parameters() if not no_decay(n)],
-             'weight_decay': float(cfg.weight_decay)},
+             'weight_decay': float(cfg.optimizer.weight_decay)},
             {'params': [p for n, p in model.named_parameters() if no_decay(n)],
              'weight_decay': 0.0}]
-  opt = torch.optim.AdamW(groups, lr=float(cfg.learning_rate), betas=(0.9, 0.999), eps=1e-6)
+  o = cfg.optimizer
+  opt = torch.optim.AdamW(groups, lr=float(o.learning_rate), betas=(float(o.b1), float(o.b2)),
+                          eps=float(o.eps))
   sched = transformers.get_linear_schedule_with_warmup(opt, warm, num_steps)
   return opt, sched
 
@@ -182,7 +187,7 @@ def run_transformers(cfg, seed: int, init_dir: str, head_from_bert_jax: bool = F
       head.weight.copy_(torch.as_tensor(drawn['kernel'].T))
       head.bias.copy_(torch.as_tensor(drawn['bias']))
   opt, sched = hf_optimizer(model, cfg, steps, warm)
-  it = iter(train_dataset(s.train.arrays, int(cfg.batch_size), seed=seed))
+  it = iter(train_dataset(s.train.arrays, int(cfg.global_batch_size), seed=seed))
   key = main_metric(cfg)
   curve = []
   for step in range(1, steps + 1):
@@ -191,8 +196,8 @@ def run_transformers(cfg, seed: int, init_dir: str, head_from_bert_jax: bool = F
     loss = model(**_hf_inputs(cfg, batch, torch)).loss
     opt.zero_grad()
     loss.backward()
-    if float(cfg.max_grad_norm) > 0:
-      torch.nn.utils.clip_grad_norm_(model.parameters(), float(cfg.max_grad_norm))
+    if float(cfg.optimizer.max_grad_norm) > 0:
+      torch.nn.utils.clip_grad_norm_(model.parameters(), float(cfg.optimizer.max_grad_norm))
     opt.step()
     sched.step()
     if step % every == 0 or step == steps:

@@ -393,7 +393,7 @@ def create_app(classifier: Any = None, reader: Any = None, *,
             'max_seq_length': classifier.max_seq_length, 'methods': list(METHODS)},
         reader=None if reader is None else {
             'source': model_name(reader.source), 'version_2': reader.version_2,
-            'max_seq_length': int(reader.cfg.max_seq_length),
+            'max_seq_length': int(reader.cfg.data.max_seq_length),
             'null_threshold': _threshold(reader)},
         max_chars=max_chars, max_question_chars=MAX_QUESTION_CHARS)
 

@@ -101,7 +101,7 @@ class Classifier(_Runner):
       raise InputError(f'{ft.source}: a regression / multiple-choice model cannot be served '
                        'as a document classifier.')
     return cls(ft.model, ft.tokenizer, ft.task.get('labels') or [],
-               max_seq_length=_max_len(max_seq_length, ft.run_config.max_seq_length,
+               max_seq_length=_max_len(max_seq_length, ft.run_config.data.max_seq_length,
                                        ft.config),
                stride=stride, batch_size=batch_size, source=ft.source)
 
@@ -144,7 +144,7 @@ class AttentionClassifier(_Runner):
     del unused  # stride: windows here hold whole sentences, they do not overlap
     x = ft.run_config.xdc
     return cls(ft.model, ft.tokenizer, ft.task.get('labels') or [],
-               max_seq_length=_max_len(max_seq_length, ft.run_config.max_seq_length,
+               max_seq_length=_max_len(max_seq_length, ft.run_config.data.max_seq_length,
                                        ft.config),
                max_windows=x.max_windows, max_sentences=x.max_sentences,
                batch_size=batch_size, source=ft.source)
@@ -186,7 +186,7 @@ class Reader(_Runner):
   def from_finetuned(cls, ft: Finetuned, *, max_seq_length: int | None = None,
                      null_threshold: float | None = None, batch_size: int = 8) -> 'Reader':
     cfg = ft.run_config
-    cfg.max_seq_length = _max_len(max_seq_length, cfg.max_seq_length, ft.config)
+    cfg.data.max_seq_length = _max_len(max_seq_length, cfg.data.max_seq_length, ft.config)
     if null_threshold is None and cfg.squad.use_dev_threshold:
       null_threshold = _find_number(ft.best, 'best_f1_thresh')
     return cls(ft.model, ft.tokenizer, cfg, null_threshold=null_threshold,

@@ -2,7 +2,7 @@ r"""Hyper-parameter sweeps over fine-tuning experiments or pretraining presets.
 
   python -m bert_jax.sweep --config=experiments/classification.py:sentiment --workdir=DIR \
       --config.init_checkpoint=CKPT \
-      --sweep=learning_rate=5e-5,3e-5 --sweep=num_epochs=2,3 --seeds=3 [--parallel=2]
+      --sweep=optimizer.learning_rate=5e-5,3e-5 --sweep=num_epochs=2,3 --seeds=3 [--parallel=2]
 
   python -m bert_jax.sweep --config=configs/pretrain.py:demo --workdir=DIR \
       --sweep=optimizer.learning_rate=1e-3,5e-4          # metric: held-out MLM accuracy
@@ -14,7 +14,7 @@ the BERT paper's lr {5e-5, 4e-5, 3e-5, 2e-5} x batch {16, 32} x epochs {2, 3, 4}
 
 Each trial is the ordinary ``python -m bert_jax.finetune`` (or ``bert_jax.pretrain``) in
 ``DIR/trials/<name>/`` (``<name>`` = its overrides, e.g.
-``learning_rate=3e-05__num_epochs=2__seed=0``), with the other ``--config.KEY=V`` flags
+``optimizer.learning_rate=3e-05__num_epochs=2__seed=0``), with the other ``--config.KEY=V`` flags
 passed through; ``trial.json`` records its overrides, command, status and wall time.
 Re-running the same command skips completed trials and resumes the others from their
 checkpoints. An unknown key or a value of the wrong type fails before any trial starts.

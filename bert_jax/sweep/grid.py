@@ -1,7 +1,7 @@
 """The trials of a sweep: axes (``--sweep=KEY=V1,V2``) x seeds, or a config's ``get_sweep``.
 
 A trial is a dict of config overrides (dotted keys) with ``seed`` last; its name is
-readable from them (``learning_rate=3e-05__num_epochs=2__seed=1``). Every override is
+readable from them (``optimizer.learning_rate=3e-05__num_epochs=2__seed=1``). Every override is
 checked against the experiment's config before anything runs: an unknown key or a value
 of the wrong type is an ``InputError`` naming it.
 """
@@ -16,6 +16,7 @@ from typing import Any, Mapping, Sequence
 
 import ml_collections
 
+from bert_jax import config_checks
 from bert_jax.errors import InputError
 
 
@@ -31,7 +32,9 @@ def lookup(config: ml_collections.ConfigDict, key: str) -> Any:
   for i, part in enumerate(key.split('.')):
     if not isinstance(node, (ml_collections.ConfigDict, Mapping)) or part not in node:
       where = '.'.join(key.split('.')[:i]) or 'the config'
-      raise InputError(f'--sweep: unknown config key {key!r} ({where} has no {part!r}).')
+      new = config_checks.renamed(key)
+      hint = f'; did you mean {new!r}? ({key} was renamed {new})' if new else ''
+      raise InputError(f'--sweep: unknown config key {key!r} ({where} has no {part!r}){hint}.')
     node = node[part]
   if isinstance(node, ml_collections.ConfigDict):
     raise InputError(f'--sweep: {key!r} is a group of keys, not a value.')
@@ -72,13 +75,14 @@ def parse_value(config, key: str, text: str) -> Any:
 
 
 def parse_axes(config, specs: Sequence[str]) -> dict[str, list[Any]]:
-  """``['learning_rate=1e-3,3e-4', ...]`` -> ``{'learning_rate': [0.001, 0.0003]}``."""
+  """``['optimizer.learning_rate=1e-3,3e-4', ...]`` -> ``{'optimizer.learning_rate':
+  [0.001, 0.0003]}``."""
   axes: dict[str, list[Any]] = {}
   for spec in specs:
     key, eq, values = spec.partition('=')
     key = key.strip()
     if not eq or not key or not values.strip():
-      raise InputError(f'--sweep={spec}: expected KEY=V1,V2,... (e.g. learning_rate=1e-4,3e-5).')
+      raise InputError(f'--sweep={spec}: expected KEY=V1,V2,... (e.g. optimizer.learning_rate=1e-4,3e-5).')
     if key == 'seed':
       raise InputError('--sweep=seed=...: use --seeds=N for repeats over seeds.')
     if key in axes:
@@ -155,5 +159,5 @@ def swept_keys(trials: Sequence[Trial]) -> list[str]:
 def bert_paper_finetuning_grid() -> list[dict[str, Any]]:
   """The BERT paper's fine-tuning grid (Devlin et al. 2019, appendix A.3): learning rate
   {5e-5, 4e-5, 3e-5, 2e-5} x batch {16, 32} x epochs {2, 3, 4}, picked on dev."""
-  return [dict(learning_rate=lr, batch_size=bs, num_epochs=float(ep))
+  return [{'optimizer.learning_rate': lr, 'global_batch_size': bs, 'num_epochs': float(ep)}
           for lr in (5e-5, 4e-5, 3e-5, 2e-5) for bs in (16, 32) for ep in (2, 3, 4)]

@@ -41,7 +41,7 @@ class Sweep:
       settings = grid.config_sweep(path, arg)
       if settings is None:
         raise InputError(f'no --sweep=KEY=V1,V2 given and {path} has no get_sweep(); say what '
-                         'to sweep, e.g. --sweep=learning_rate=5e-5,3e-5.')
+                         'to sweep, e.g. --sweep=optimizer.learning_rate=5e-5,3e-5.')
     base_seed = int(config.get('seed', 0))
     trials = grid.trials_from_grid(settings, [base_seed + i for i in range(seeds)])
     grid.check(config, trials)

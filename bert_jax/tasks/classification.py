@@ -183,7 +183,7 @@ def make_features(examples: Sequence[TextExample], tokenizer, cfg: Any,
                   ) -> tuple[dict[str, np.ndarray], None]:
   """Arrays ``input_ids, token_type_ids, attention_mask`` [N, L] (or [N, K, L] for multiple
   choice) and ``label`` [N] (int32 class index; float32 for regression); no side info."""
-  c, length = cfg.classification, cfg.max_seq_length
+  c, length = cfg.classification, cfg.data.max_seq_length
   label_index = {l: i for i, l in enumerate(labels)}
   rows, ys, truncated = [], [], 0
   for ex in examples:
@@ -213,7 +213,7 @@ def make_features(examples: Sequence[TextExample], tokenizer, cfg: Any,
                          f'of {list(labels)}.')
       ys.append(label_index[ex.label])
   if truncated:
-    warnings.warn(f'{truncated} of {len(examples)} inputs were longer than max_seq_length='
+    warnings.warn(f'{truncated} of {len(examples)} inputs were longer than data.max_seq_length='
                   f'{length} and were truncated.', stacklevel=2)
   ids, types, mask = (np.stack([r[j] for r in rows]) for j in range(3))
   label = np.asarray(ys, np.float32 if c.regression else np.int32)

@@ -1,12 +1,17 @@
 """The fine-tuning config every experiment in ``experiments/`` starts from.
 
-``base_config(task)`` holds the BERT paper's fine-tuning defaults (Adam lr 2e-5..5e-5,
-batch 32, 3 epochs, 10 % linear warmup then linear decay, weight decay 0.01, dropout 0.1)
-with google-research/bert's optimizer (``recipe='bert'``: ``run_classifier.py`` /
+``base_config(task)`` is the pretraining trainer's config
+(``bert_jax.train.loop.default_train_config``: ``global_batch_size``, ``optimizer.*``,
+``seed``, ``mesh``, ``log_every_steps``, ``keep_checkpoints``, ...: the same keys, the same
+meaning) with the BERT paper's fine-tuning defaults on them (Adam lr 2e-5..5e-5, batch 32,
+3 epochs, 10 % linear warmup then linear decay, weight decay 0.01, clip 1.0, dropout 0.1),
+google-research/bert's optimizer (``optimizer.recipe='bert'``: ``run_classifier.py`` /
 ``run_squad.py`` call ``optimization.create_optimizer``: the linear decay runs over all
-steps from step 0, Adam without bias correction; ``recipe='hf'``: Hugging Face's, decay
-over the steps after warmup, bias-corrected AdamW) and every knob the task modules read; an experiment sets the dataset and the few values
-that differ.
+steps from step 0, Adam without bias correction; ``'hf'``: Hugging Face's, decay over the
+steps after warmup, bias-corrected AdamW), plus the fine-tuning keys (``num_epochs``,
+``eval_every_epochs``, ``mode``, ``init_checkpoint``, ``data.*``, the task blocks) that
+the task modules read. An experiment sets the dataset and the few values that differ.
+Every key: docs/CONFIG.md.
 """
 from __future__ import annotations
 
@@ -14,13 +19,16 @@ import ml_collections
 
 from bert_jax.tasks import get_task
 from bert_jax.tasks.ner import CONLL2003_LABELS
+from bert_jax.train.loop import default_train_config
 
 
 def base_config(task: str) -> ml_collections.ConfigDict:
   """Defaults for ``task`` in 'classification' | 'squad' | 'ner' | 'xdc'."""
-  c = ml_collections.ConfigDict()
+  c = default_train_config()
   c.task = task
   c.mode = 'train'                 # 'train' (train, evaluate, keep the best) | 'eval' | 'predict'
+  # Where the run starts: the workdir's own latest checkpoint (resume) > init_checkpoint
+  # (its encoder; the head starts fresh) > fresh init (random_init).
   c.init_checkpoint = ''           # pretraining workdir, step dir, export or HF directory
   c.random_init = False            # same architecture + tokenizer, fresh weights (baseline)
   c.tokenizer = ''                 # default: the checkpoint's tokenizer/
@@ -35,30 +43,28 @@ def base_config(task: str) -> ml_collections.ConfigDict:
   c.model.dtype = 'float32'
   c.model.scan_layers = False      # one nnx.scan over stacked layers (faster compile, large models)
   c.model.remat_policy = 'none'    # 'none' | 'full' | 'dots' | 'dots_no_batch' (less memory)
-  c.max_seq_length = 128
-  c.seed = 0
 
-  # Optimisation (BERT paper section A.3).
-  c.batch_size = 32
+  # Optimisation (BERT paper section A.3), on the trainer's keys.
+  c.global_batch_size = 32
   c.eval_batch_size = 64
   c.num_epochs = 3.0
   c.num_train_steps = -1           # > 0 overrides num_epochs
-  c.learning_rate = 2e-5
-  c.warmup_fraction = 0.1
-  c.weight_decay = 0.01
-  c.max_grad_norm = 1.0
-  c.recipe = 'bert'                # 'bert' (google-research/bert) | 'hf' (Hugging Face)
   c.eval_every_epochs = 1.0        # evaluate on dev (and checkpoint) this often
-  c.log_every_steps = 50
+  c.eval_every_steps = 0           # > 0 overrides eval_every_epochs
+  c.checkpoint_every_steps = 0     # 0: at every evaluation (the best is kept)
   c.keep_checkpoints = 0           # 0: keep every evaluated checkpoint (best.json names the best)
-  c.progress_bar = True
-
-  # Devices: the pretraining trainer's (data, fsdp, tensor) mesh, -1 = the remaining devices.
-  c.mesh = ml_collections.ConfigDict({'data': -1, 'fsdp': 1, 'tensor': 1})
+  c.optimizer.learning_rate = 2e-5
+  c.optimizer.warmup_steps = -1    # warmup_fraction of the run
+  c.optimizer.warmup_fraction = 0.1
+  c.optimizer.decay = 'linear'
+  c.optimizer.weight_decay = 0.01
+  c.optimizer.max_grad_norm = 1.0
+  c.optimizer.recipe = 'bert'      # 'bert' (google-research/bert) | 'hf' (Hugging Face)
 
   # Data: files (``shipped:NAME`` for the sets in bert_jax/resources/finetune) or TFDS.
   c.data = ml_collections.ConfigDict()
   c.data.name = ''
+  c.data.max_seq_length = 128      # word pieces per input (xdc: per window)
   c.data.train_file = ''
   c.data.dev_file = ''             # several dev sets: comma-separated (MNLI m,mm)
   c.data.predict_file = ''
@@ -101,7 +107,7 @@ def base_config(task: str) -> ml_collections.ConfigDict:
 
   c.xdc = ml_collections.ConfigDict()  # task 'xdc' (bert_jax/tasks/xdc.py)
   c.xdc.model = 'xdc'                 # 'xdc' (BERT-XDC) | 'cls' ([CLS] baseline) | 'han'
-  c.xdc.max_windows = 4               # W windows of max_seq_length per document
+  c.xdc.max_windows = 4               # W windows of data.max_seq_length per document
   c.xdc.max_sentences = 32            # S sentences per document
   c.xdc.kernel_size = 3               # conv width over word pieces
   c.xdc.conv_features = 0             # 0: the encoder's hidden size

@@ -80,7 +80,7 @@ def run_demo(init_checkpoint: str, workdir: str | pathlib.Path, *, lang: str = '
         cfg.seed = int(seed)
         # The demo's README figures were measured with Hugging Face's recipe (bias-corrected
         # Adam, decay after warmup); --recipe=bert gives google-research/bert's.
-        cfg.recipe = 'hf'
+        cfg.optimizer.recipe = 'hf'
         for key, value in (overrides or {}).items():
           cfg.update_from_flattened_dict({key: value})
         metrics = driver.run(cfg, workdir / run_name(arg, random_init, seed), verbose=verbose)

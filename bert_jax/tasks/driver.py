@@ -7,6 +7,9 @@ call it directly.
 
 ``init_checkpoint``: a pretraining workdir (latest committed step), a step directory, a
 model export or an HF directory. Only the encoder is restored; the task head starts fresh.
+Where a run starts: the workdir's own latest checkpoint (resume) > ``init_checkpoint`` >
+fresh init. The config is the trainer's (``bert_jax.tasks.config``: the same keys as
+pretraining); ``train_config`` only fills in what depends on the data.
 Every mismatch (model size, vocabulary, tokenizer casing, max positions) is an error
 before training. Training runs through ``bert_jax.train`` (mesh, optimizer, checkpoints,
 resume, metrics); the dev set is evaluated every ``eval_every_epochs`` and the best
@@ -45,7 +48,7 @@ from bert_jax.train import loop
 from bert_jax.train import optimizer as opt_lib
 from bert_jax.train import partitioning
 from bert_jax.train import workdir_lock
-from bert_jax.train.loop import TrainSpec, default_train_config
+from bert_jax.train.loop import TrainSpec
 from bert_jax.workdir import (CHECKPOINTS_DIR, EVAL_DIR, PREDICT_DIR, TASK_FILE, as_workdir,
                               check_model_files, committed_steps, read_eval_metrics,
                               read_task_info, resolve_params, restore_model, write_best,
@@ -132,9 +135,7 @@ def prepare(cfg: Any, workdir: pathlib.Path | None = None) -> Prepared:
   if cfg.mode not in MODES:
     raise InputError(f'--config.mode={cfg.mode!r}; expected one of {MODES}.')
   if cfg.mode == 'train':  # the optimizer's values, before the encoder and data are read
-    check_optimizer(train_config(cfg, 1).optimizer,
-                    keys={k: k for k in ('learning_rate', 'warmup_fraction', 'weight_decay',
-                                         'max_grad_norm')})
+    check_optimizer(train_config(cfg, 1).optimizer)
   task = get_task(cfg.task)
   if cfg.mode == 'train':
     encoder = load_encoder(cfg)
@@ -220,38 +221,33 @@ def format_metrics(metrics: dict[str, float]) -> str:
 # Training through the one trainer.
 # ----------------------------------------------------------------------------
 def schedule(cfg: Any, num_train: int) -> tuple[int, int]:
-  """(num_train_steps, eval_every_steps) from epochs (or ``num_train_steps`` > 0)."""
-  per_epoch = max(1, math.ceil(num_train / int(cfg.batch_size)))
+  """(num_train_steps, eval_every_steps) from epochs: ``num_train_steps`` > 0 overrides
+  ``num_epochs``, ``eval_every_steps`` > 0 overrides ``eval_every_epochs``."""
+  per_epoch = max(1, math.ceil(num_train / int(cfg.global_batch_size)))
   steps = int(cfg.num_train_steps)
   if steps <= 0:
     steps = max(1, math.ceil(float(cfg.num_epochs) * per_epoch))
-  every = max(1, round(float(cfg.eval_every_epochs) * per_epoch))
+  every = int(cfg.get('eval_every_steps', 0) or 0)
+  if every <= 0:
+    every = max(1, round(float(cfg.eval_every_epochs) * per_epoch))
   return steps, min(every, steps)
 
 
 def train_config(cfg: Any, num_train: int) -> ml_collections.ConfigDict:
-  """The trainer's config (``bert_jax.train.loop.default_train_config`` keys) with the
-  fine-tuning config beside them; it is what ``W/config.json`` holds."""
+  """The trainer's config: ``cfg`` (already ``default_train_config`` keys, see
+  ``bert_jax.tasks.config``) with what depends on the data filled in: ``num_train_steps``
+  (from ``num_epochs``), ``eval_every_steps`` / ``checkpoint_every_steps`` (from
+  ``eval_every_epochs``) and the task's frozen parameters (``optimizer.freeze``). It is
+  what ``W/config.json`` holds."""
   steps, every = schedule(cfg, num_train)
-  c = default_train_config()
-  c.update(cfg.to_dict())  # the experiment's own keys (task, data, squad, ...) stay readable
-  c.global_batch_size = int(cfg.batch_size)
+  c = cfg.copy_and_resolve_references()
   c.num_train_steps = steps
   c.eval_every_steps = every
-  c.checkpoint_every_steps = every  # every evaluated step is a checkpoint: the best is kept
-  c.keep_checkpoints = int(cfg.keep_checkpoints)
-  c.max_nonfinite_steps = 10
-  c.optimizer.update(dict(
-      name='adamw', learning_rate=float(cfg.learning_rate), warmup_steps=-1,
-      warmup_fraction=float(cfg.warmup_fraction), decay='linear',
-      weight_decay=float(cfg.weight_decay), max_grad_norm=float(cfg.max_grad_norm),
-      freeze=get_task(cfg.task).frozen_params(cfg)))
-  recipe = cfg.get('recipe', 'bert')
-  if recipe == 'bert':
-    opt_lib.bert_recipe(c.optimizer)
-  elif recipe != 'hf':
-    raise InputError(f'--config.recipe={recipe!r}; expected bert (google-research/bert\'s '
-                     'optimizer and schedule) or hf (Hugging Face\'s).')
+  if int(c.get('checkpoint_every_steps', 0) or 0) <= 0:
+    c.checkpoint_every_steps = every  # every evaluated step is a checkpoint: the best is kept
+  frozen = get_task(cfg.task).frozen_params(cfg)
+  c.optimizer.freeze = ','.join(p for p in (c.optimizer.get('freeze') or '', frozen) if p)
+  opt_lib.recipe_settings(c.optimizer)  # an unknown recipe: InputError now
   return c
 
 
@@ -313,7 +309,8 @@ def train(s: Prepared, workdir: pathlib.Path, *, verbose: bool = True,
       predictors[mesh] = Predictor(s.task, int(s.cfg.eval_batch_size), mesh, rules)
     return evaluate(s, model, predictors[mesh])[0]
 
-  train_iter = iter(train_dataset(s.train.arrays, int(s.cfg.batch_size), seed=int(s.cfg.seed),
+  train_iter = iter(train_dataset(s.train.arrays, int(s.cfg.global_batch_size),
+                                  seed=int(s.cfg.seed),
                                   process_index=jax.process_index(),
                                   process_count=jax.process_count()))
   spec = TrainSpec(name=f'finetune/{s.cfg.task}', build_model=build,

@@ -80,8 +80,8 @@ def check_against_config(cfg: Any, model_config: BertConfig, source: str) -> Non
       raise InputError(f'init_checkpoint {source} has {key}={have}, but the experiment '
                        f'asks for --config.model.{key}={want}: the checkpoint is a model of '
                        'another size.')
-  if cfg.max_seq_length > model_config.max_position_embeddings:
-    raise InputError(f'--config.max_seq_length={cfg.max_seq_length} exceeds the '
+  if cfg.data.max_seq_length > model_config.max_position_embeddings:
+    raise InputError(f'--config.data.max_seq_length={cfg.data.max_seq_length} exceeds the '
                      f'max_position_embeddings={model_config.max_position_embeddings} of '
                      f'init_checkpoint {source}.')
 

@@ -152,7 +152,7 @@ def make_features(examples: Sequence[Sentence], tokenizer, cfg: Any, labels: Seq
                   labelled: bool = True) -> tuple[dict[str, np.ndarray], list[list[int]]]:
   """Arrays ``input_ids, token_type_ids, attention_mask, label, label_mask`` [N, L] and,
   per sentence, the feature position of each word's first piece (-1: truncated)."""
-  length = cfg.max_seq_length
+  length = cfg.data.max_seq_length
   index = {l: i for i, l in enumerate(labels)}
   n = len(examples)
   ids = np.zeros((n, length), np.int32)
@@ -172,7 +172,7 @@ def make_features(examples: Sequence[Sentence], tokenizer, cfg: Any, labels: Seq
         label_mask[i, p] = 1
     positions.append(first)
   if lost:
-    warnings.warn(f'{lost} words had no word piece within max_seq_length={length} (long '
+    warnings.warn(f'{lost} words had no word piece within data.max_seq_length={length} (long '
                   'sentences, or characters the tokenizer drops); they are predicted "O".',
                   stacklevel=2)
   return ({'input_ids': ids, 'token_type_ids': np.zeros_like(ids), 'attention_mask': mask,

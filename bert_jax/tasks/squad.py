@@ -186,7 +186,7 @@ def make_features(examples: Sequence[SquadExample], tokenizer, cfg: Any,
   """Arrays ``input_ids, token_type_ids, attention_mask`` [F, L] and (labelled)
   ``start_position, end_position`` [F], plus one ``Window`` per feature."""
   del labels
-  sq, length = cfg.squad, cfg.max_seq_length
+  sq, length = cfg.squad, cfg.data.max_seq_length
   rows: dict[str, list] = collections.defaultdict(list)
   windows: list[Window] = []
   cut_questions = 0
@@ -197,7 +197,7 @@ def make_features(examples: Sequence[SquadExample], tokenizer, cfg: Any,
     c_ids, c_offsets = _pieces(tokenizer, ex.context)
     max_ctx = length - len(q_ids) - 3
     if max_ctx < 1:
-      raise InputError(f'max_seq_length={length} leaves no room for the context after a '
+      raise InputError(f'data.max_seq_length={length} leaves no room for the context after a '
                        f'{len(q_ids)}-token question (max_query_length={sq.max_query_length}).')
     span = None
     if labelled and not ex.is_impossible:

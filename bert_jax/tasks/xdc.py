@@ -153,7 +153,7 @@ def make_features(examples: Sequence[TextExample], tokenizer, cfg: Any,
   index = {l: i for i, l in enumerate(labels)}
   docs, ys = [], []
   for ex in examples:
-    docs.append(document_windows(tokenizer, ex.texts[0], max_seq_length=cfg.max_seq_length,
+    docs.append(document_windows(tokenizer, ex.texts[0], max_seq_length=cfg.data.max_seq_length,
                                  max_windows=x.max_windows, max_sentences=x.max_sentences))
     if labelled and ex.label not in index:
       raise InputError(f'example at line {ex.line}: unknown label {ex.label!r}; expected one '
@@ -162,7 +162,7 @@ def make_features(examples: Sequence[TextExample], tokenizer, cfg: Any,
   cut = sum(d.truncated for d in docs)
   if cut:
     warnings.warn(f'{cut} of {len(docs)} documents were longer than max_windows='
-                  f'{x.max_windows} x max_seq_length={cfg.max_seq_length} or max_sentences='
+                  f'{x.max_windows} x data.max_seq_length={cfg.data.max_seq_length} or max_sentences='
                   f'{x.max_sentences}; their ends were dropped.', stacklevel=2)
   arrays = {k: np.stack([d.arrays[k] for d in docs]) for k in KEYS}
   arrays['label'] = np.asarray(ys, np.int32)

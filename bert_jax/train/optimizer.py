@@ -22,8 +22,12 @@
     'bert' over all N steps from step 0, warmup overriding it before W (so at step W the
            rate is ``peak * (1 - W/N)``): google-research/bert ``create_optimizer``
            (``polynomial_decay(lr, step, N)`` + ``lr * step / W`` while ``step < W``).
-- ``bert_recipe(c)`` sets all three to BERT's reference behaviour (schedule 'bert', no bias
-  correction, LAMB layer adaptation only on decayed parameters).
+- ``recipe``: the defaults of those three, 'hf' (schedule 'hf', bias correction, LAMB
+  layer adaptation everywhere: optax's and Hugging Face's) or 'bert' (google-research/bert's
+  reference behaviour: schedule 'bert', no bias correction, LAMB layer adaptation only on
+  decayed parameters). ``schedule`` / ``bias_correction`` / ``layer_adaptation`` left at
+  None take the recipe's value; one that is set wins over it. Pretraining and fine-tuning
+  read it the same way (``recipe_settings``); ``bert_recipe(c)`` sets ``c.recipe='bert'``.
 - ``max_grad_norm`` > 0: clip by global norm before the optimizer.
 - ``freeze``: comma-separated parameter path prefixes ('bert' = the encoder) that get
   no update and no weight decay (feature-based fine-tuning).
@@ -40,6 +44,7 @@ import jax
 import jax.numpy as jnp
 import ml_collections
 import optax
+from ml_collections import config_dict
 
 from bert_jax.config_checks import check_optimizer
 from bert_jax.errors import InputError
@@ -64,19 +69,42 @@ def default_optimizer_config() -> ml_collections.ConfigDict:
   c.max_grad_norm = 1.0        # <= 0: no clipping
   c.grad_accum_steps = 1       # microbatches per step (the global batch is split)
   c.freeze = ''                # comma-separated param path prefixes that are not trained
-  c.schedule = 'hf'            # 'hf': decay over the steps after warmup | 'bert': over all
-  c.bias_correction = True     # adamw: False = BERT's AdamWeightDecayOptimizer
-  c.layer_adaptation = 'all'   # lamb: 'all' (optax.lamb) | 'decayed' (TF-addons / NVIDIA)
+  c.recipe = 'hf'              # 'hf' (optax / Hugging Face) | 'bert' (google-research/bert)
+  # None: the recipe's value (RECIPES); set one to override that part of the recipe.
+  c.schedule = config_dict.placeholder(str)         # 'hf': decay over the steps after warmup
+  #                                                   'bert': over all steps from step 0
+  c.bias_correction = config_dict.placeholder(bool)  # adamw: False = BERT's AdamWeightDecay
+  c.layer_adaptation = config_dict.placeholder(str)  # lamb: 'all' (optax.lamb) | 'decayed'
   return c
 
 
+# optimizer.recipe -> the values of schedule, bias_correction, layer_adaptation it implies.
+RECIPES = {
+    'hf': {'schedule': 'hf', 'bias_correction': True, 'layer_adaptation': 'all'},
+    'bert': {'schedule': 'bert', 'bias_correction': False, 'layer_adaptation': 'decayed'},
+}
+
+
+def recipe_settings(opt_config) -> dict[str, Any]:
+  """``{'schedule', 'bias_correction', 'layer_adaptation'}`` of an optimizer config: the
+  keys that are set, else the values of its ``recipe`` (default 'hf')."""
+  recipe = opt_config.get('recipe', 'hf') or 'hf'
+  if recipe not in RECIPES:
+    raise InputError(f'--config.optimizer.recipe={recipe!r}; expected bert '
+                     '(google-research/bert\'s optimizer and schedule) or hf (Hugging Face\'s).')
+  out = dict(RECIPES[recipe])
+  for k in out:
+    if opt_config.get(k) is not None:
+      out[k] = opt_config.get(k)
+  return out
+
+
 def bert_recipe(c: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
-  """``c`` (an optimizer config) switched to google-research/bert's recipe: the decay over
-  all steps from step 0, Adam without bias correction, LAMB layer adaptation only on the
-  parameters that get weight decay. Returns ``c``."""
-  c.schedule = 'bert'
-  c.bias_correction = False
-  c.layer_adaptation = 'decayed'
+  """``c`` (an optimizer config) switched to google-research/bert's recipe
+  (``c.recipe = 'bert'``): the decay over all steps from step 0, Adam without bias
+  correction, LAMB layer adaptation only on the parameters that get weight decay.
+  Returns ``c``."""
+  c.recipe = 'bert'
   return c
 
 
@@ -92,7 +120,7 @@ def make_schedule(opt_config, num_train_steps: int) -> optax.Schedule:
   peak = float(opt_config.learning_rate)
   end = float(opt_config.end_learning_rate)
   warm = warmup_steps(opt_config, num_train_steps)
-  kind = opt_config.get('schedule', 'hf')
+  kind = recipe_settings(opt_config)['schedule']
   if kind not in ('hf', 'bert'):
     raise InputError(f'optimizer.schedule={kind!r}; expected hf (decay over the steps after '
                      'warmup) or bert (decay over all steps from step 0).')
@@ -166,18 +194,19 @@ def make_optimizer(opt_config, num_train_steps: int
   """(optax transformation, learning-rate schedule) from ``config.optimizer``."""
   check_optimizer(opt_config)
   schedule = make_schedule(opt_config, num_train_steps)
+  recipe = recipe_settings(opt_config)
   wd = float(opt_config.weight_decay)
   name = opt_config.name
   b1, b2, eps = float(opt_config.b1), float(opt_config.b2), float(opt_config.eps)
   if name == 'adamw':
-    if opt_config.get('bias_correction', True):
+    if recipe['bias_correction']:
       core = optax.adamw(schedule, b1=b1, b2=b2, eps=eps, weight_decay=wd, mask=decay_mask)
     else:
       core = optax.chain(scale_by_adam_without_bias_correction(b1, b2, eps),
                          optax.add_decayed_weights(wd, decay_mask),
                          optax.scale_by_learning_rate(schedule))
   elif name == 'lamb':
-    adaptation = opt_config.get('layer_adaptation', 'all')
+    adaptation = recipe['layer_adaptation']
     if adaptation == 'all':
       core = optax.lamb(schedule, b1=b1, b2=b2, eps=eps, weight_decay=wd, mask=decay_mask)
     elif adaptation == 'decayed':

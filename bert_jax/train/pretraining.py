@@ -186,13 +186,13 @@ class HeldOutEval:
 # ----------------------------------------------------------------------------
 # The spec (its workdir files: ``bert_jax.workdir.write_model_files``).
 # ----------------------------------------------------------------------------
-def _init_from(path: str, cfg: BertConfig):
+def _init_checkpoint(path: str, cfg: BertConfig):
   def load() -> dict[str, Any]:
     from bert_jax.workdir import load_pretrained  # pylint: disable=g-import-not-at-top
     pre = load_pretrained(path, scan_layers=cfg.scan_layers)
     diff = [k for k in SHAPE_KEYS if getattr(pre.config, k) != getattr(cfg, k)]
     if diff:
-      raise InputError(f'init_from={path} has {diff[0]}={getattr(pre.config, diff[0])}, the '
+      raise InputError(f'init_checkpoint={path} has {diff[0]}={getattr(pre.config, diff[0])}, the '
                        f'configured model has {getattr(cfg, diff[0])}.')
     logging.info('initialising from %s (step %s)', pre.source, pre.step)
     return pre.params
@@ -204,9 +204,9 @@ def make_pretraining_spec(config, *, process_index: int | None = None,
   """The MLM + NSP ``TrainSpec`` of ``config`` (configs/pretrain.py): data, model, eval."""
   from bert_jax.data import make_pretrain_dataset, make_pretrain_iterator  # pylint: disable=g-import-not-at-top
   data = config.data
-  init_from = config.get('init_from', '') or ''
-  if init_from and not data.vocab:
-    tok_dir = epath.Path(init_from) / TOKENIZER_DIR
+  init_checkpoint = config.get('init_checkpoint', '') or ''  # used unless the run resumes
+  if init_checkpoint and not data.vocab:
+    tok_dir = epath.Path(init_checkpoint) / TOKENIZER_DIR
     if tok_dir.is_dir():
       data = data.copy_and_resolve_references()
       data.vocab = str(tok_dir)
@@ -234,7 +234,7 @@ def make_pretraining_spec(config, *, process_index: int | None = None,
       loss_fn=pretraining_loss,
       train_iter=train_iter,
       eval_fn=eval_fn,
-      init_params=_init_from(init_from, cfg) if init_from else None,
+      init_params=_init_checkpoint(init_checkpoint, cfg) if init_checkpoint else None,
       prepare_batch=prepare_batch,
       write_files=lambda workdir: write_model_files(workdir, cfg, tokenizer=tokenizer),
       flops_per_token=bert_flops_per_token(cfg, int(data.max_seq_length),
