@@ -143,13 +143,11 @@ def _finite(value: Any, key: str) -> float:
   return x
 
 
-def check_optimizer(opt: Any, prefix: str = 'optimizer.', *,
-                    keys: dict[str, str] | None = None) -> None:
+def check_optimizer(opt: Any, prefix: str = 'optimizer.') -> None:
   """``InputError`` for a learning rate that is not finite and > 0, betas outside [0, 1),
-  eps <= 0, negative weight decay or a non-finite clip norm. ``keys`` maps an optimizer
-  key to the name the user set it by (fine-tuning: ``learning_rate`` at the top level)."""
-  keys = keys or {}
-  name = lambda k: keys.get(k, prefix + k)
+  eps <= 0, negative weight decay or a non-finite clip norm (pretraining and fine-tuning
+  alike: ``--config.optimizer.KEY``)."""
+  name = lambda k: prefix + k
   lr = _finite(opt.learning_rate, name('learning_rate'))
   if lr <= 0:
     raise InputError(f'--config.{name("learning_rate")}={lr}; expected a learning rate > 0.')

@@ -79,7 +79,8 @@ def run_demo(init_checkpoint: str, workdir: str | pathlib.Path, *, lang: str = '
         cfg.random_init = random_init
         cfg.seed = int(seed)
         # The demo's README figures were measured with Hugging Face's recipe (bias-corrected
-        # Adam, decay after warmup); --recipe=bert gives google-research/bert's.
+        # Adam, decay after warmup); `python -m bert_jax.demo --recipe=bert`
+        # (optimizer.recipe) gives google-research/bert's.
         cfg.optimizer.recipe = 'hf'
         for key, value in (overrides or {}).items():
           cfg.update_from_flattened_dict({key: value})

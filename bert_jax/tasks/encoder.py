@@ -8,7 +8,7 @@ run meaningless is an ``InputError`` naming the item, before a single step runs:
 
 - an experiment that pins the model size (``--config.model.hidden_size`` etc.) and a
   checkpoint of another size;
-- ``max_seq_length`` above the checkpoint's ``max_position_embeddings``;
+- ``data.max_seq_length`` above the checkpoint's ``max_position_embeddings``;
 - a tokenizer whose vocabulary size differs from the embedding table, or whose casing
   (``do_lower_case``) contradicts the checkpoint's tokenizer or its vocabulary;
 - resuming a fine-tuning workdir that was started from an encoder of another shape
@@ -72,7 +72,7 @@ def _load_tokenizer(cfg: Any, default_dir: str | None, checkpoint: str):
 
 
 def check_against_config(cfg: Any, model_config: BertConfig, source: str) -> None:
-  """The experiment's pinned sizes and max_seq_length must fit the checkpoint."""
+  """The experiment's pinned sizes and data.max_seq_length must fit the checkpoint."""
   for key in ('hidden_size', 'num_hidden_layers', 'vocab_size', 'max_position_embeddings'):
     want = cfg.model.get(key)
     have = getattr(model_config, key)

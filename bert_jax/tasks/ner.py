@@ -10,7 +10,7 @@ combined by ``bert_jax.models.hidden_layers.combine_layers`` (first / last / sum
 second_to_last / sum_last_four / concat_last_four) into a linear or BiLSTM tagger
 (``ner.tagger``).
 
-Words past ``max_seq_length`` word pieces are predicted ``O`` (and warned about), so the
+Words past ``data.max_seq_length`` word pieces are predicted ``O`` (and warned about), so the
 reported F1 counts them as missed, never silently drops them.
 """
 from __future__ import annotations

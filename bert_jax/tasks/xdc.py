@@ -3,7 +3,7 @@
 A document is one TSV field holding several sentences. ``document_windows`` splits it
 into sentences (``bert_jax.data.text.sentence_spans``, the splitter the web app
 shows), tokenizes it once, and packs whole sentences in order into ``max_windows``
-windows ``[CLS] pieces [SEP]`` of ``max_seq_length`` tokens; a sentence that does not fit
+windows ``[CLS] pieces [SEP]`` of ``data.max_seq_length`` tokens; a sentence that does not fit
 in the room left starts a new window, and one longer than a window continues in the
 next. ``sentence_ids`` (1..S; 0 on ``[CLS]``, ``[SEP]``, padding) carry the sentence
 boundaries to the model, so a sentence across two windows stays one sentence.
