@@ -21,9 +21,9 @@ ones (``num_epochs``, ``eval_every_epochs``, ``mode``, the task blocks); every k
 its meaning: docs/CONFIG.md. Where a run starts: the workdir's own latest checkpoint
 (resume) > ``init_checkpoint`` > fresh init. Optimizer: ``--config.optimizer.recipe=bert``
 (default: google-research/bert's decay over all steps and Adam without bias correction)
-or ``hf`` (Hugging Face's). One run per workdir (a lock file). SIGTERM or Ctrl-C saves a checkpoint and exits 75 (preempted: run the same command
-to resume); exit status 0 finished, 2 bad input (one ``error:`` line), 1 no usable
-checkpoint or diverged training. The library behind it: ``bert_jax.tasks.driver``.
+or ``hf`` (Hugging Face's). One run per workdir (a lock file). SIGTERM or Ctrl-C saves a
+checkpoint and exits 75 (preempted: run the same command to resume); exit status 0
+finished, 2 bad input (one ``error:`` line), 1 no usable checkpoint or diverged training. The library behind it: ``bert_jax.tasks.driver``.
 """
 from absl import flags
 

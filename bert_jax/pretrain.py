@@ -2,7 +2,8 @@ r"""Pretrain BERT (masked LM + next sentence prediction) on a device mesh.
 
   python -m bert_jax.pretrain --config=configs/pretrain.py:demo --workdir=/tmp/pretrain/demo
 
-Presets, keys and expected results: configs/pretrain.py. Override any key with
+Presets and expected results: configs/pretrain.py; every key with its meaning (the same
+names as fine-tuning's): docs/CONFIG.md. Override any key with
 ``--config.KEY=VALUE`` (e.g. ``--config.num_train_steps=2000 --config.mesh.fsdp=4``).
 Running the same command again in the same workdir resumes from the latest checkpoint.
 Where a run starts: the workdir's own latest checkpoint (resume) > ``init_checkpoint`` (its
@@ -22,7 +23,8 @@ from bert_jax import config_checks, distributed, errors
 
 _CONFIG, _WORKDIR = config_checks.define_run_flags(
     'Pretraining config: configs/pretrain.py:PRESET with PRESET in tiny, demo, base, large '
-    '(+ _phase2). Keys can be overridden: --config.num_train_steps=100.',
+    '(+ _phase2). Keys can be overridden: --config.num_train_steps=100 (every key: '
+    'docs/CONFIG.md).',
     'Directory for checkpoints, metrics and TensorBoard; an existing one with checkpoints '
     'is resumed.')
 flags.adopt_module_key_flags(config_checks)  # --help lists them

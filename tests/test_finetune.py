@@ -104,6 +104,8 @@ def test_eval_mode_reproduces_and_predict_mode_uses_the_dev_threshold(squad_ko_r
 
 
 def test_rerun_resumes_instead_of_retraining(squad_ko_run):
+  """Resume > init_checkpoint (docs/CONFIG.md): the rerun still names init_checkpoint, and
+  the workdir's own checkpoint wins (pretraining's side: tests/test_init_precedence.py)."""
   cfg, workdir, metrics = squad_ko_run
   before = sorted(p.name for p in (workdir / 'checkpoints').iterdir())
   lines = (workdir / 'metrics.jsonl').read_text()
