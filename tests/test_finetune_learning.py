@@ -13,6 +13,9 @@ The transformers figures in the docstrings come from ``tools/hf_reference.py`` w
 same experiment, overrides and seeds (PyTorch ``BertFor*`` + ``torch.optim.AdamW``, same
 features, batches, schedule and clipping), as the command in each docstring.
 """
+import importlib.util
+import pathlib
+
 import jax
 import numpy as np
 import pytest
@@ -23,6 +26,7 @@ from bert_jax.tasks.config import main_metric
 from bert_jax.tasks.demo_runs import load_experiment
 
 pytestmark = pytest.mark.slow
+ROOT = pathlib.Path(__file__).resolve().parent.parent
 SEEDS = (0, 1, 2)
 RANDOM_INIT_SEEDS = (0,)  # the baseline is far below every pretrained seed; one keeps CI short
 
@@ -128,3 +132,35 @@ def test_regression_head_learns_from_minilm(tmp_path):
   check(learn(tmp_path, 'classification.py', 'sts_pair', num_train_steps=60,
               **{'data.max_seq_length': 48, 'optimizer.learning_rate': 1e-4}),
         floor=0.1, margin=0.1)
+
+
+def _squad_sentences():
+  spec = importlib.util.spec_from_file_location('squad_sentences',
+                                                ROOT / 'tools' / 'squad_sentences.py')
+  module = importlib.util.module_from_spec(spec)
+  spec.loader.exec_module(module)
+  return module
+
+
+def test_span_head_learns_from_minilm(tmp_path):
+  """Reading comprehension (shipped ``squad_en``, SQuAD v2.0 format, 290 train / 74 dev
+  questions, 22 % unanswerable), each question on a two-sentence context
+  (``tools/squad_sentences.py``: the answer's sentence and its neighbour; ~40 word pieces
+  instead of ~140), 60 steps of 16, seq 80, lr 1e-4; dev ``best_f1`` (all-null: 18.9).
+
+  The whole paragraphs need many more steps: at seq 128-160 and 80-148 steps both bert_jax
+  and transformers sit at the all-null score for most seeds (README, "Fine-tuning from
+  real weights"), which would cost this module an hour. transformers
+  BertForQuestionAnswering, same recipe, seed 0: TBD (``python tools/squad_sentences.py
+  bert_jax/resources/finetune/squad_en /tmp/sq_sent && python tools/hf_reference.py
+  --experiment=squad.py:squad_en --set data.train_file=/tmp/sq_sent/train.json
+  --set data.dev_file=/tmp/sq_sent/dev.json --set data.max_seq_length=80
+  --set squad.doc_stride=32 --set num_train_steps=60 --set optimizer.learning_rate=1e-4
+  --set eval_every_epochs=1000.0``).
+  """
+  data = _squad_sentences().write_sentence_set(
+      ROOT / 'bert_jax/resources/finetune/squad_en', tmp_path / 'squad_en_sentences')
+  check(learn(tmp_path, 'squad.py', 'squad_en', **{
+      'data.train_file': str(data / 'train.json'), 'data.dev_file': str(data / 'dev.json'),
+      'data.max_seq_length': 80, 'squad.doc_stride': 32, 'num_train_steps': 60,
+      'optimizer.learning_rate': 1e-4}), floor=28.0, margin=8.0)
