@@ -13,9 +13,6 @@ The transformers figures in the docstrings come from ``tools/hf_reference.py`` w
 same experiment, overrides and seeds (PyTorch ``BertFor*`` + ``torch.optim.AdamW``, same
 features, batches, schedule and clipping), as the command in each docstring.
 """
-import importlib.util
-import pathlib
-
 import jax
 import numpy as np
 import pytest
@@ -24,9 +21,9 @@ from bert_jax.convert.testing import minilm_dir
 from bert_jax.tasks import driver
 from bert_jax.tasks.config import main_metric
 from bert_jax.tasks.demo_runs import load_experiment
+from repo_files import ROOT, load_module
 
 pytestmark = pytest.mark.slow
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 SEEDS = (0, 1, 2)
 RANDOM_INIT_SEEDS = (0,)  # the baseline is far below every pretrained seed; one keeps CI short
 
@@ -134,14 +131,6 @@ def test_regression_head_learns_from_minilm(tmp_path):
         floor=0.1, margin=0.1)
 
 
-def _squad_sentences():
-  spec = importlib.util.spec_from_file_location('squad_sentences',
-                                                ROOT / 'tools' / 'squad_sentences.py')
-  module = importlib.util.module_from_spec(spec)
-  spec.loader.exec_module(module)
-  return module
-
-
 def test_span_head_learns_from_minilm(tmp_path):
   """Reading comprehension (shipped ``squad_en``, SQuAD v2.0 format, 290 train / 74 dev
   questions, 22 % unanswerable), each question on a two-sentence context
@@ -158,7 +147,7 @@ def test_span_head_learns_from_minilm(tmp_path):
   --set squad.doc_stride=32 --set num_train_steps=60 --set optimizer.learning_rate=1e-4
   --set eval_every_epochs=1000.0``).
   """
-  data = _squad_sentences().write_sentence_set(
+  data = load_module('tools/squad_sentences.py').write_sentence_set(
       ROOT / 'bert_jax/resources/finetune/squad_en', tmp_path / 'squad_en_sentences')
   check(learn(tmp_path, 'squad.py', 'squad_en', **{
       'data.train_file': str(data / 'train.json'), 'data.dev_file': str(data / 'dev.json'),

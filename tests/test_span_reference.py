@@ -8,9 +8,7 @@ initial span head copied from bert_jax's initialisation) + ``torch.optim.AdamW``
 step's loss, gradient norm (before clipping) and parameter norm, and every parameter at
 the end, must agree.
 """
-import importlib.util
 import json
-import pathlib
 
 import jax
 import numpy as np
@@ -20,14 +18,14 @@ import transformers
 from flax import nnx
 
 from bert_jax.convert.hf import HfLayout, params_to_hf
-from bert_jax.convert.testing import save_random_hf_bert
+from bert_jax.convert.testing import copy_head_into, initial_head, save_random_hf_bert
 from bert_jax.data.finetune import num_examples, train_dataset
 from bert_jax.tasks import driver
 from bert_jax.tasks.demo_runs import load_experiment
 from bert_jax.train import loop
 from bert_jax.train import optimizer as opt_lib
+from repo_files import load_module
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 STEPS = 6
 CLIP = 2.0
 
@@ -50,8 +48,7 @@ def test_span_training_steps_equal_transformers_with_adamw_clipping_and_schedule
   assert warm == 2
 
   # The span head bert_jax's run starts from (the trainer's init stream of this seed).
-  model0 = s.make_model(nnx.Rngs(loop.seed_keys(cfg.seed)[0]), with_encoder_weights=False)
-  head0 = jax.device_get(nnx.to_pure_dict(nnx.state(model0.head)))
+  head0 = initial_head(s, cfg.seed)
 
   workdir = tmp_path / 'ft'
   driver.run(cfg, workdir, verbose=False, devices=jax.devices()[:1])
@@ -63,9 +60,7 @@ def test_span_training_steps_equal_transformers_with_adamw_clipping_and_schedule
 
   torch.manual_seed(0)
   ref = transformers.BertForQuestionAnswering.from_pretrained(hf_dir, attn_implementation='eager')
-  with torch.no_grad():
-    ref.qa_outputs.weight.copy_(torch.tensor(np.asarray(head0['kernel']).T))
-    ref.qa_outputs.bias.copy_(torch.tensor(np.asarray(head0['bias'])))
+  copy_head_into(ref.qa_outputs, head0)
   ref.eval()  # dropout off (it is 0 anyway)
   # transformers declares [PAD] the embedding's ``padding_idx`` (its row never updated);
   # google-research/bert and bert_jax train it like any row, so the reference does too.
@@ -144,13 +139,6 @@ def test_dropout_keys_never_reuse_a_parameter_init_key():
 
 
 
-def _tool(name: str):
-  spec = importlib.util.spec_from_file_location(name, ROOT / 'tools' / f'{name}.py')
-  module = importlib.util.module_from_spec(spec)
-  spec.loader.exec_module(module)
-  return module
-
-
 # (transformers' hidden, attention dropout), (bert_jax's), whether they must agree.
 DROPOUT_CASES = {
     'hidden': ((0.1, 0.0), (0.1, 0.0), True),
@@ -178,7 +166,7 @@ def test_dropout_perturbs_span_gradients_as_transformers_does(tmp_path, case):
   transformers_rates, bert_jax_rates, must_agree = DROPOUT_CASES[case]
   hf_dir = save_random_hf_bert(tmp_path / 'hf', architecture='BertForQuestionAnswering',
                                max_position_embeddings=64)
-  r = _tool('dropout_gradients').compare(
+  r = load_module('tools/dropout_gradients.py').compare(
       hf_dir, bert_jax_rates=bert_jax_rates, transformers_rates=transformers_rates,
       draws=400,  # the noise power is heavy-tailed (a dropped dominant attention weight)
       seed=3, batch_size=8,

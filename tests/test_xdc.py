@@ -5,7 +5,6 @@ window layout against positions worked out by hand, HAN's GRU against the same G
 on one sentence alone; the slow tests train the head through ``bert_jax.finetune`` and
 serve it.
 """
-import importlib.util
 import json
 import pathlib
 
@@ -21,6 +20,7 @@ from bert_jax.serve import runners
 from bert_jax.tasks import driver
 from bert_jax.tasks import xdc
 from bert_jax.tasks.demo_runs import load_experiment
+from repo_files import load_module
 from test_train_support import char_wordpiece, pretrain_korean_tiny
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -162,9 +162,7 @@ def test_experiment_configs_load_and_name_their_models():
 
 
 def test_shipped_documents_equal_a_fresh_run_of_the_generator(tmp_path):
-  spec = importlib.util.spec_from_file_location('make_xdc_docs', ROOT / 'tools/make_xdc_docs.py')
-  gen = importlib.util.module_from_spec(spec)
-  spec.loader.exec_module(gen)
+  gen = load_module('tools/make_xdc_docs.py')
   gen.main(tmp_path)
   for lang in ('ko', 'en'):
     for split, n in (('train', 480), ('dev', 240)):
@@ -180,12 +178,6 @@ def test_shipped_documents_equal_a_fresh_run_of_the_generator(tmp_path):
 def korean_checkpoint(tmp_path_factory):
   return pretrain_korean_tiny(tmp_path_factory.mktemp('ko_pretrain'), steps=2, max_positions=64)
 
-
-def make_docs_module():
-  spec = importlib.util.spec_from_file_location('make_xdc_docs', ROOT / 'tools/make_xdc_docs.py')
-  gen = importlib.util.module_from_spec(spec)
-  spec.loader.exec_module(gen)
-  return gen
 
 
 def one_topic_documents(split, gen):
@@ -207,7 +199,7 @@ def sentences_of(text):
 def trained_xdc(korean_checkpoint, tmp_path_factory):
   """BERT-XDC (random init: the head must learn on its own) fine-tuned on 96 shipped
   Korean documents that hold one topic sentence among fillers, scored on 32 dev ones."""
-  gen = make_docs_module()
+  gen = load_module('tools/make_xdc_docs.py')
   data = tmp_path_factory.mktemp('xdc_data')
   header, train = one_topic_documents('train', gen)
   _, dev = one_topic_documents('dev', gen)
@@ -235,7 +227,7 @@ def test_xdc_head_learns_topics_and_its_sentence_attention_finds_them(trained_xd
   assert best['metric'] == 'accuracy' and best['value'] == metrics['accuracy']
   # The attention is the explanation: on dev documents, a sentence of the document's own
   # topic gets more sentence attention than a topic-neutral filler sentence.
-  gen = make_docs_module()
+  gen = load_module('tools/make_xdc_docs.py')
   pools = gen.korean_pools()['dev']
   clf = runners.load_classifier(str(workdir))
   topical, filler = [], []

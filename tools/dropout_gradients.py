@@ -63,6 +63,7 @@ def compare(init_dir: str | pathlib.Path, *, bert_jax_rates: tuple[float, float]
   import transformers  # pylint: disable=g-import-not-at-top
   from flax import nnx  # pylint: disable=g-import-not-at-top
   from bert_jax.convert.hf import HfLayout, params_to_hf  # pylint: disable=g-import-not-at-top
+  from bert_jax.convert.testing import copy_head_into  # pylint: disable=g-import-not-at-top
   from bert_jax.data.finetune import train_dataset  # pylint: disable=g-import-not-at-top
   from bert_jax.tasks import driver  # pylint: disable=g-import-not-at-top
   from bert_jax.tasks.demo_runs import load_experiment  # pylint: disable=g-import-not-at-top
@@ -90,9 +91,7 @@ def compare(init_dir: str | pathlib.Path, *, bert_jax_rates: tuple[float, float]
   ref = transformers.BertForQuestionAnswering.from_pretrained(
       init_dir, attn_implementation='eager', hidden_dropout_prob=transformers_rates[0],
       attention_probs_dropout_prob=transformers_rates[1])
-  with torch.no_grad():
-    ref.qa_outputs.weight.copy_(torch.tensor(np.array(model.head.kernel[...]).T))
-    ref.qa_outputs.bias.copy_(torch.tensor(np.array(model.head.bias[...])))
+  copy_head_into(ref.qa_outputs, {'kernel': model.head.kernel[...], 'bias': model.head.bias[...]})
   # transformers never updates the [PAD] row (padding_idx); bert_jax trains it: its
   # gradient is compared too.
   ref.bert.embeddings.word_embeddings.padding_idx = None

@@ -144,19 +144,6 @@ def hf_optimizer(model, cfg, num_steps: int, warm: int):
   return opt, sched
 
 
-def bert_jax_initial_head(s, seed: int) -> dict:
-  """The head bert_jax draws at ``seed`` (the trainer's init key): {'kernel', 'bias'}."""
-  import numpy as np  # pylint: disable=g-import-not-at-top
-  from flax import nnx  # pylint: disable=g-import-not-at-top
-  from bert_jax.train.loop import seed_keys  # pylint: disable=g-import-not-at-top
-  model = s.make_model(nnx.Rngs(seed_keys(seed)[0]), with_encoder_weights=False)
-  head = model.head
-  if not isinstance(head, nnx.Linear):
-    raise SystemExit('--head_from_bert_jax: only a linear head (span, classification) is '
-                     f'supported, not {type(head).__name__}.')
-  return {'kernel': np.asarray(head.kernel[...]), 'bias': np.asarray(head.bias[...])}
-
-
 def _hf_head(model):
   """The transformers model's task head (an nn.Linear)."""
   for name in ('qa_outputs', 'classifier'):
@@ -168,6 +155,7 @@ def _hf_head(model):
 def run_transformers(cfg, seed: int, init_dir: str, head_from_bert_jax: bool = False) -> dict:
   import numpy as np  # pylint: disable=g-import-not-at-top
   import torch  # pylint: disable=g-import-not-at-top
+  from bert_jax.convert.testing import copy_head_into, initial_head  # pylint: disable=g-import-not-at-top
   from bert_jax.tasks import driver  # pylint: disable=g-import-not-at-top
   from bert_jax.data.finetune import eval_batches, num_examples, train_dataset  # pylint: disable=g-import-not-at-top
   from bert_jax.tasks.config import main_metric  # pylint: disable=g-import-not-at-top
@@ -182,10 +170,7 @@ def run_transformers(cfg, seed: int, init_dir: str, head_from_bert_jax: bool = F
   torch.manual_seed(seed)
   model = _hf_model(cfg, s.task, s.num_outputs, init_dir)
   if head_from_bert_jax:  # the same initial head as bert_jax's run of this seed
-    head, drawn = _hf_head(model), bert_jax_initial_head(s, seed)
-    with torch.no_grad():
-      head.weight.copy_(torch.as_tensor(drawn['kernel'].T))
-      head.bias.copy_(torch.as_tensor(drawn['bias']))
+    copy_head_into(_hf_head(model), initial_head(s, seed))
   opt, sched = hf_optimizer(model, cfg, steps, warm)
   it = iter(train_dataset(s.train.arrays, int(cfg.global_batch_size), seed=seed))
   key = main_metric(cfg)

@@ -1,0 +1,20 @@
+"""The repository's own script files (``tools/``, ``configs/``, ``experiments/``) as modules
+in tests: they are files of the checkout, not installed packages. pytest puts ``tests/``
+on ``sys.path`` (rootdir-relative imports), so a test says ``from repo_files import
+load_module``."""
+from __future__ import annotations
+
+import importlib.util
+import pathlib
+import types
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def load_module(relative_path: str, name: str = '') -> types.ModuleType:
+  """``ROOT/relative_path`` executed as a fresh module (named ``name`` or after the file)."""
+  path = ROOT / relative_path
+  spec = importlib.util.spec_from_file_location(name or f'repo_{path.stem}', path)
+  module = importlib.util.module_from_spec(spec)
+  spec.loader.exec_module(module)
+  return module
