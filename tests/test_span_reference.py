@@ -18,7 +18,7 @@ import transformers
 from flax import nnx
 
 from bert_jax.convert.hf import HfLayout, params_to_hf
-from bert_jax.convert.testing import copy_head_into, initial_head, save_random_hf_bert
+from bert_jax.convert.testing import copy_head_into, save_random_hf_bert
 from bert_jax.data.finetune import num_examples, train_dataset
 from bert_jax.tasks import driver
 from bert_jax.tasks.demo_runs import load_experiment
@@ -48,7 +48,7 @@ def test_span_training_steps_equal_transformers_with_adamw_clipping_and_schedule
   assert warm == 2
 
   # The span head bert_jax's run starts from (the trainer's init stream of this seed).
-  head0 = initial_head(s, cfg.seed)
+  head0 = driver.initial_head(s, cfg.seed)
 
   workdir = tmp_path / 'ft'
   driver.run(cfg, workdir, verbose=False, devices=jax.devices()[:1])

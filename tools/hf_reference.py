@@ -155,7 +155,7 @@ def _hf_head(model):
 def run_transformers(cfg, seed: int, init_dir: str, head_from_bert_jax: bool = False) -> dict:
   import numpy as np  # pylint: disable=g-import-not-at-top
   import torch  # pylint: disable=g-import-not-at-top
-  from bert_jax.convert.testing import copy_head_into, initial_head  # pylint: disable=g-import-not-at-top
+  from bert_jax.convert.testing import copy_head_into  # pylint: disable=g-import-not-at-top
   from bert_jax.tasks import driver  # pylint: disable=g-import-not-at-top
   from bert_jax.data.finetune import eval_batches, num_examples, train_dataset  # pylint: disable=g-import-not-at-top
   from bert_jax.tasks.config import main_metric  # pylint: disable=g-import-not-at-top
@@ -170,7 +170,7 @@ def run_transformers(cfg, seed: int, init_dir: str, head_from_bert_jax: bool = F
   torch.manual_seed(seed)
   model = _hf_model(cfg, s.task, s.num_outputs, init_dir)
   if head_from_bert_jax:  # the same initial head as bert_jax's run of this seed
-    copy_head_into(_hf_head(model), initial_head(s, seed))
+    copy_head_into(_hf_head(model), driver.initial_head(s, seed))
   opt, sched = hf_optimizer(model, cfg, steps, warm)
   it = iter(train_dataset(s.train.arrays, int(cfg.global_batch_size), seed=seed))
   key = main_metric(cfg)

@@ -70,25 +70,10 @@ def save_random_hf_bert(directory: str | pathlib.Path, *, seed: int = 0,
   return directory
 
 
-def initial_head(prepared: Any, seed: int) -> dict[str, Any]:
-  """``{'kernel' [H, N], 'bias' [N]}``: the linear task head bert_jax's fine-tuning run of
-  ``seed`` starts from (the trainer's init stream, ``seed_keys(seed)[0]``), for
-  ``prepared = bert_jax.tasks.driver.prepare(cfg)``. Span and classification heads only."""
-  import numpy as np  # pylint: disable=g-import-not-at-top
-  from flax import nnx  # pylint: disable=g-import-not-at-top
-  from bert_jax.errors import InputError  # pylint: disable=g-import-not-at-top
-  from bert_jax.train.loop import seed_keys  # pylint: disable=g-import-not-at-top
-  head = prepared.make_model(nnx.Rngs(seed_keys(seed)[0]), with_encoder_weights=False).head
-  if not isinstance(head, nnx.Linear):
-    raise InputError(f'only a linear task head (span, classification) can be copied, not '
-                     f'{type(head).__name__}.')
-  return {'kernel': np.asarray(head.kernel[...]), 'bias': np.asarray(head.bias[...])}
-
-
 def copy_head_into(linear: Any, head: dict[str, Any]) -> None:
   """Puts a bert_jax linear head (``kernel`` [H, N], ``bias`` [N]) into a torch
   ``nn.Linear`` (``weight`` [N, H]), e.g. transformers' ``qa_outputs`` or ``classifier``:
-  the reference then starts from the head bert_jax draws."""
+  the reference then starts from the head bert_jax draws (``driver.initial_head``)."""
   import numpy as np  # pylint: disable=g-import-not-at-top
   import torch  # pylint: disable=g-import-not-at-top
   with torch.no_grad():

@@ -251,6 +251,17 @@ def train_config(cfg: Any, num_train: int) -> ml_collections.ConfigDict:
   return c
 
 
+def initial_head(s: Prepared, seed: int) -> dict[str, Any]:
+  """``{'kernel' [H, N], 'bias' [N]}``: the linear task head a run of ``seed`` starts from
+  (the trainer's init stream, ``loop.seed_keys(seed)[0]``); span and classification heads.
+  Reference comparisons start transformers from it (``convert.testing.copy_head_into``)."""
+  head = s.make_model(nnx.Rngs(loop.seed_keys(seed)[0]), with_encoder_weights=False).head
+  if not isinstance(head, nnx.Linear):
+    raise InputError(f'only a linear task head (span, classification) can be copied, not '
+                     f'{type(head).__name__}.')
+  return {'kernel': np.asarray(head.kernel[...]), 'bias': np.asarray(head.bias[...])}
+
+
 def _shared_subtree(subtree: Any, reference: Any) -> Any:
   """The leaves of ``subtree`` whose path also exists in ``reference`` (a pooler the task
   model does not have, say, is dropped)."""

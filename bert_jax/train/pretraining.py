@@ -155,7 +155,7 @@ class HeldOutEval:
   def __call__(self, model: nnx.Module, mesh) -> dict[str, float]:
     from bert_jax.data import mlm_majority_baseline  # pylint: disable=g-import-not-at-top
     if self._step is None:
-      self._step = step_lib.make_eval_step(model, eval_sums, mesh=mesh, rules=self.rules,
+      self._step = step_lib.make_eval_step(model, predict_fn, mesh=mesh, rules=self.rules,
                                            name='heldout_eval')
     params = nnx.to_pure_dict(nnx.state(model))
     totals: dict[str, float] = {}
@@ -181,6 +181,43 @@ class HeldOutEval:
                nsp_baseline_accuracy=self.baseline['nsp_accuracy'],
                num_examples=totals['nsp_count'], num_predictions=totals['mlm_count'])
     return out
+
+
+# ----------------------------------------------------------------------------
+# The task interface (``bert_jax.tasks.TrainableTask``), as fine-tuning tasks have it.
+# ----------------------------------------------------------------------------
+NSP_CLASSES = 2
+
+
+def make_model(model_cfg: BertConfig, cfg: Any, n_outputs: int, rngs: nnx.Rngs
+               ) -> BertForPreTraining:
+  """The encoder with the MLM head (tied to the word embeddings) and the NSP head."""
+  del cfg
+  if n_outputs != NSP_CLASSES:
+    raise ValueError(f'pretraining has {NSP_CLASSES} NSP outputs, not {n_outputs}.')
+  return BertForPreTraining(model_cfg, rngs=rngs)
+
+
+def make_loss_fn(cfg: Any):
+  """``pretraining_loss``: MLM + NSP (the same for every config)."""
+  del cfg
+  return pretraining_loss
+
+
+def predict_fn(model: BertForPreTraining, batch: Mapping[str, jax.Array]) -> dict[str, jax.Array]:
+  """``eval_sums``: the held-out evaluation's per-batch sums (deterministic)."""
+  return eval_sums(model, batch)
+
+
+def main_metric(cfg: Any) -> str:
+  del cfg
+  return 'mlm_accuracy'
+
+
+def frozen_params(cfg: Any) -> str:
+  """Nothing is frozen by pretraining itself (``optimizer.freeze`` still applies)."""
+  del cfg
+  return ''
 
 
 # ----------------------------------------------------------------------------
@@ -230,8 +267,8 @@ def make_pretraining_spec(config, *, process_index: int | None = None,
     eval_fn = HeldOutEval(eval_ds, max_batches=int(config.get('eval_batches', 0)), rules=rules)
   return TrainSpec(
       name='pretraining',
-      build_model=lambda rngs: BertForPreTraining(cfg, rngs=rngs),
-      loss_fn=pretraining_loss,
+      build_model=lambda rngs: make_model(cfg, config, NSP_CLASSES, rngs),
+      loss_fn=make_loss_fn(config),
       train_iter=train_iter,
       eval_fn=eval_fn,
       init_params=_init_checkpoint(init_checkpoint, cfg) if init_checkpoint else None,
@@ -243,5 +280,6 @@ def make_pretraining_spec(config, *, process_index: int | None = None,
   )
 
 
-__all__ = ['HeldOutEval', 'eval_sums', 'make_pretraining_spec', 'model_config',
-           'nsp_weights', 'prepare_batch', 'pretraining_loss']
+__all__ = ['HeldOutEval', 'eval_sums', 'frozen_params', 'main_metric', 'make_loss_fn',
+           'make_model', 'make_pretraining_spec', 'model_config', 'nsp_weights',
+           'predict_fn', 'prepare_batch', 'pretraining_loss']
