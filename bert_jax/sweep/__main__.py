@@ -33,10 +33,10 @@ import json
 import sys
 
 from absl import flags
-import ml_collections
 from ml_collections import config_flags
 
 from bert_jax.errors import InputError, run_absl
+from bert_jax.sweep import launch
 
 _CONFIG = config_flags.DEFINE_config_file(
     'config', None, 'The experiment (experiments/TASK.py:ARG) or pretraining preset '
@@ -55,19 +55,7 @@ _PARALLEL = flags.DEFINE_integer('parallel', 1, 'Trials at once (local: devices 
 _DRY_RUN = flags.DEFINE_bool('dry_run', False, 'List the trials and their commands; run nothing.')
 
 
-def _slurm_defaults() -> ml_collections.ConfigDict:
-  c = ml_collections.ConfigDict()
-  c.partition = ''         # --slurm.partition
-  c.account = ''
-  c.time = 60              # minutes per job (a trial that needs more saves and is requeued)
-  c.gpus_per_trial = 1
-  c.cpus_per_trial = 8
-  c.folder = ''            # submitit's logs (a shared file system); '' = DIR/slurm
-  c.cluster = 'slurm'      # 'local': submitit's local executor (tests, a single machine)
-  return c
-
-
-_SLURM = config_flags.DEFINE_config_dict('slurm', _slurm_defaults(), 'SLURM job settings: '
+_SLURM = config_flags.DEFINE_config_dict('slurm', launch.slurm_defaults(), 'SLURM job settings: '
                                          '--slurm.partition=P --slurm.time=MINUTES '
                                          '--slurm.gpus_per_trial=N --slurm.account=A.')
 flags.mark_flags_as_required(['config', 'workdir'])

@@ -23,6 +23,7 @@ import threading
 import time
 from typing import Any, Callable, Sequence
 
+import ml_collections
 from etils import epath
 
 from bert_jax.errors import EXIT_PREEMPTED  # 75 (EX_TEMPFAIL): resumed by the next run
@@ -179,6 +180,19 @@ def run_local(runs: Sequence[TrialRun], parallel: int,
 # ----------------------------------------------------------------------------
 # SLURM (or submitit's local executor) job arrays.
 # ----------------------------------------------------------------------------
+def slurm_defaults() -> ml_collections.ConfigDict:
+  """``--slurm.*`` of ``python -m bert_jax.sweep`` (what ``run_submitit`` reads)."""
+  c = ml_collections.ConfigDict()
+  c.partition = ''         # --slurm.partition
+  c.account = ''
+  c.time = 60              # minutes per job (a trial that needs more saves and is requeued)
+  c.gpus_per_trial = 1
+  c.cpus_per_trial = 8
+  c.folder = ''            # submitit's logs (a shared file system); '' = DIR/slurm
+  c.cluster = 'slurm'      # 'local': submitit's local executor (tests, a single machine)
+  return c
+
+
 def run_submitit(runs: Sequence[TrialRun], slurm, folder: str, parallel: int,
                  on_done: Callable[[TrialRun, dict[str, Any]], None]) -> None:
   """One job array through submitit; waits for every job, reporting each as it ends."""
