@@ -131,6 +131,7 @@ def test_regression_head_learns_from_minilm(tmp_path):
         floor=0.1, margin=0.1)
 
 
+@pytest.mark.timeout(1800)  # 4 runs of ~3 min alone on 2 cores; ~13-15 min under load
 def test_span_head_learns_from_minilm(tmp_path):
   """Reading comprehension (shipped ``squad_en``, SQuAD v2.0 format, 290 train / 74 dev
   questions, 22 % unanswerable), each question on a two-sentence context
