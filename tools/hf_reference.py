@@ -28,7 +28,6 @@ appends it to ``--out``), then mean +- std per side. CPU: ~1-2 min per MiniLM sq
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import math
 import os
@@ -42,12 +41,9 @@ sys.path.insert(0, str(ROOT))
 
 
 def load_experiment(spec: str, overrides: list[str]):
+  from bert_jax.tasks import demo_runs  # pylint: disable=g-import-not-at-top
   name, _, arg = spec.partition(':')
-  path = ROOT / 'experiments' / name
-  mod_spec = importlib.util.spec_from_file_location(f'experiments_{path.stem}', path)
-  module = importlib.util.module_from_spec(mod_spec)
-  mod_spec.loader.exec_module(module)
-  cfg = module.get_config(arg)
+  cfg = demo_runs.load_experiment(name, arg)
   cfg.optimizer.recipe = 'hf'  # torch.optim.AdamW + get_linear_schedule_with_warmup on the other side
   from bert_jax.config_checks import renamed  # pylint: disable=g-import-not-at-top
   for item in overrides:
