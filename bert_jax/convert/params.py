@@ -132,7 +132,7 @@ def convert_layout(params: Params, scan_layers: bool) -> Params:
 def expected_shapes(config: BertConfig) -> dict[Path, jax.ShapeDtypeStruct]:
   """Every parameter of ``BertForPreTraining(config)``, unscanned, without allocating."""
   cfg = dataclasses.replace(config, scan_layers=False)
-  model = nnx.eval_shape(lambda: BertForPreTraining(cfg, rngs=nnx.Rngs(0)))
+  model = nnx.eval_shape(lambda r: BertForPreTraining(cfg, rngs=r), nnx.Rngs(0))
   return flatten(nnx.to_pure_dict(nnx.state(model, nnx.Param)))
 
 
@@ -206,7 +206,7 @@ def params_to_model(params: Params, config: BertConfig, *,
     make = lambda r: BertModel(config, add_pooling_layer=pool, rngs=r)
   else:
     make = lambda r: model_cls(config, rngs=r)
-  model = nnx.eval_shape(lambda: make(nnx.Rngs(0))) if rngs is None else make(rngs)
+  model = nnx.eval_shape(make, nnx.Rngs(0)) if rngs is None else make(rngs)
   state = nnx.state(model, nnx.Param)
   want = flatten(nnx.to_pure_dict(state))
   given = flatten(params)

@@ -158,7 +158,7 @@ def prepare(cfg: Any, workdir: pathlib.Path | None = None) -> Prepared:
   split = 'predict' if cfg.mode == 'predict' else 'dev'
   dev = featurise(cfg, task, split, encoder.tokenizer, labels)
   s = Prepared(cfg, task, encoder, labels, n_out, train, dev)
-  model = nnx.eval_shape(lambda: s.make_model(nnx.Rngs(0), with_encoder_weights=False))
+  model = nnx.eval_shape(lambda r: s.make_model(r, with_encoder_weights=False), nnx.Rngs(0))
   fresh = _fresh_encoder_parts(encoder, model)  # model config errors came up just now
   if fresh:
     warnings.warn(f'init_checkpoint {cfg.init_checkpoint} has no {", ".join(fresh)}: '
@@ -309,7 +309,7 @@ def train(s: Prepared, workdir: pathlib.Path, *, verbose: bool = True,
   init_params = None
   if s.encoder.params is not None:
     def init_params():
-      reference = nnx.to_pure_dict(nnx.state(nnx.eval_shape(lambda: build(nnx.Rngs(0))),
+      reference = nnx.to_pure_dict(nnx.state(nnx.eval_shape(build, nnx.Rngs(0)),
                                              nnx.Param))
       return _shared_subtree({'bert': s.encoder.params}, reference)
   predictors = {}  # one per mesh (the trainer's), laid out by the trainer's rules

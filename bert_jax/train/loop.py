@@ -26,6 +26,7 @@ the pretrained encoder, ``eval_fn`` = dev-set metrics).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import pathlib
 import signal
@@ -223,23 +224,25 @@ def plan_state(config, build_model: Callable[[nnx.Rngs], nnx.Module], mesh: Mesh
   logical axes give their shardings, the optimizer state mirrors them. Also what restores
   a checkpoint onto any mesh: ``checkpoints.restore_latest(manager, plan.abstract)``.
   """
-  seed = int(config.seed)
+  init_key = seed_keys(int(config.seed))[0]
   tx, schedule = opt_lib.make_optimizer(config.optimizer, int(config.num_train_steps))
-  abstract_model = nnx.eval_shape(lambda: build_model(nnx.Rngs(seed_keys(seed)[0])))
+  abstract_model = nnx.eval_shape(build_model, nnx.Rngs(init_key))
   graphdef, abstract_vars = nnx.split(abstract_model)
   _check_all_params(abstract_vars)
   param_sh = partitioning.state_shardings(abstract_vars, mesh, rules)
-
-  def init() -> TrainState:
-    model = build_model(nnx.Rngs(seed_keys(seed)[0]))
-    return TrainState.create(nnx.to_pure_dict(nnx.state(model)), tx)
-
-  abstract = jax.eval_shape(init)
+  abstract = jax.eval_shape(lambda p: TrainState.create(p, tx), nnx.to_pure_dict(abstract_vars))
   shardings = _state_shardings(abstract, param_sh, tx, mesh)
   abstract = jax.tree.map(lambda a, s: jax.ShapeDtypeStruct(a.shape, a.dtype, sharding=s),
                           abstract, shardings)
-  return StatePlan(graphdef, abstract, shardings, tx, schedule,
-                   jax.jit(init, out_shardings=shardings))
+
+  # The key is an argument, not a constant of the program: every seed runs one compiled
+  # initialiser (JAX's persistent compilation cache serves all seeds of a config).
+  @functools.partial(jax.jit, out_shardings=shardings)
+  def init(key: jax.Array) -> TrainState:
+    model = build_model(nnx.Rngs(key))
+    return TrainState.create(nnx.to_pure_dict(nnx.state(model)), tx)
+
+  return StatePlan(graphdef, abstract, shardings, tx, schedule, lambda: init(init_key))
 
 
 # ----------------------------------------------------------------------------
