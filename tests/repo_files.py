@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import importlib.util
 import pathlib
+import sys
 import types
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
 def load_module(relative_path: str, name: str = '') -> types.ModuleType:
-  """``ROOT/relative_path`` executed as a fresh module (named ``name`` or after the file)."""
+  """``ROOT/relative_path`` executed as a fresh module (named ``name`` or after the file),
+  registered in ``sys.modules`` under that name (dataclasses look their module up there)."""
   path = ROOT / relative_path
   spec = importlib.util.spec_from_file_location(name or f'repo_{path.stem}', path)
   module = importlib.util.module_from_spec(spec)
+  sys.modules[spec.name] = module
   spec.loader.exec_module(module)
   return module

@@ -1,9 +1,6 @@
 """benchmarks/train_step.py: its FLOPs count is the hand-written formula, and its dense-head peer
 computes the same objective as the trainer's sparse loss (so the two rows compare the head,
 nothing else). Timing itself is not tested: run the benchmark."""
-import importlib.util
-import pathlib
-import sys
 
 import jax
 import numpy as np
@@ -12,12 +9,9 @@ from flax import nnx
 from bert_jax.models import BertConfig, BertForPreTraining
 from bert_jax.train.mfu import bert_flops_per_token
 from bert_jax.train.pretraining import pretraining_loss
+from repo_files import load_module
 
-_PATH = pathlib.Path(__file__).resolve().parents[1] / 'benchmarks' / 'train_step.py'
-_spec = importlib.util.spec_from_file_location('benchmarks_train_step', _PATH)
-bench = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = bench  # dataclasses look their module up
-_spec.loader.exec_module(bench)
+bench = load_module('benchmarks/train_step.py', 'benchmarks_train_step')
 
 
 def test_flops_per_token_of_bert_base_is_the_field_notes_number():

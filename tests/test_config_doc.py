@@ -1,6 +1,5 @@
 """docs/CONFIG.md lists every key of the real configs (configs/pretrain.py presets, the
 fine-tuning base config of every task, every experiment), and no key that none has."""
-import importlib.util
 import pathlib
 import re
 
@@ -9,6 +8,7 @@ import pytest
 
 from bert_jax import config_checks
 from bert_jax.tasks.config import base_config
+from repo_files import load_module
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 DOC = REPO / 'docs' / 'CONFIG.md'
@@ -17,10 +17,7 @@ TASKS = ('classification', 'squad', 'ner', 'xdc')
 
 
 def _module(name: str):
-  spec = importlib.util.spec_from_file_location(f'config_doc_{name}', REPO / name)
-  module = importlib.util.module_from_spec(spec)
-  spec.loader.exec_module(module)
-  return module
+  return load_module(name, 'config_doc_' + name.replace('/', '_').removesuffix('.py'))
 
 
 def _experiment_args() -> dict[str, list[str]]:

@@ -6,9 +6,6 @@ device, one batch per step) to within 1e-3 in the loss (tiny config, fp32, no dr
 (tests/test_benchmarks.py checks the two heads on one batch; tests/test_model.py scan vs
 loop and remat on one forward/backward. Here the differences must not grow over training.)
 """
-import importlib.util
-import pathlib
-import sys
 
 import jax
 import numpy as np
@@ -19,12 +16,9 @@ from bert_jax.models import BertConfig, BertForPreTraining
 from bert_jax.train import loop, partitioning
 from bert_jax.train.pretraining import prepare_batch, pretraining_loss
 from bert_jax.train.step import TrainState, jit_train_step, make_train_step
+from repo_files import load_module
 
-_PATH = pathlib.Path(__file__).resolve().parents[1] / 'benchmarks' / 'train_step.py'
-_spec = importlib.util.spec_from_file_location('benchmarks_train_step', _PATH)
-bench = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = bench
-_spec.loader.exec_module(bench)
+bench = load_module('benchmarks/train_step.py', 'benchmarks_train_step')
 
 VOCAB, SEQ, PRED, BATCH, STEPS = 97, 16, 4, 8, 20
 TINY = BertConfig.preset('tiny', vocab_size=VOCAB, max_position_embeddings=SEQ,

@@ -3,7 +3,6 @@ local (devices split) and submitit launchers, results.csv / table / results.png.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import math
 import re
@@ -18,6 +17,7 @@ from bert_jax.errors import InputError
 from bert_jax.sweep import grid, launch, results
 from test_data_support import built, shared_data_dir
 from test_train_support import REPO, cli_env
+from repo_files import load_module
 
 SWEEP = [sys.executable, '-m', 'bert_jax.sweep']
 
@@ -29,10 +29,7 @@ def _sweep(*args, timeout=900):
 
 def _load(spec):
   path, arg = spec.split(':')
-  module_spec = importlib.util.spec_from_file_location('sweep_test_config', REPO / path)
-  module = importlib.util.module_from_spec(module_spec)
-  module_spec.loader.exec_module(module)
-  return module.get_config(arg)
+  return load_module(path, 'sweep_test_config').get_config(arg)
 
 
 def test_bad_sweep_fails_before_any_trial(tmp_path):
