@@ -272,6 +272,7 @@ def main() -> int:
   jax.config.update('jax_persistent_cache_min_compile_time_secs', 0.0)
   from bert_jax.convert.testing import minilm_dir  # pylint: disable=g-import-not-at-top
   init_dir = a.init_checkpoint or str(minilm_dir())
+  from bert_jax.train import optimizer as opt_lib  # pylint: disable=g-import-not-at-top
   cfg = load_experiment(a.experiment, a.set)
   cfg.init_checkpoint = init_dir
   cfg.random_init = a.random_init
@@ -285,7 +286,7 @@ def main() -> int:
       else:
         r = run_transformers(cfg, seed, init_dir, a.head_from_bert_jax)
       row = {'side': side, 'experiment': a.experiment, 'set': a.set, 'seed': seed,
-             'random_init': a.random_init,
+             'recipe': opt_lib.recipe_settings(cfg.optimizer), 'random_init': a.random_init,
              'head_from_bert_jax': a.head_from_bert_jax and side == 'transformers',
              'seconds': round(time.time() - t0, 1), **r}
       print(json.dumps(row), flush=True)
