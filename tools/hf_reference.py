@@ -200,7 +200,8 @@ def _hf_head(model):
   raise SystemExit(f'--head_from_bert_jax: no linear head on {type(model).__name__}.')
 
 
-def run_transformers(cfg, seed: int, init_dir: str, head_from_bert_jax: bool = False) -> dict:
+def run_transformers(cfg, seed: int, init_dir: str, head_from_bert_jax: bool = False,
+                     train_pad_row: bool = False) -> dict:
   import numpy as np  # pylint: disable=g-import-not-at-top
   import torch  # pylint: disable=g-import-not-at-top
   from bert_jax.convert.testing import copy_head_into  # pylint: disable=g-import-not-at-top
@@ -217,6 +218,8 @@ def run_transformers(cfg, seed: int, init_dir: str, head_from_bert_jax: bool = F
   warm = opt_lib.warmup_steps(config.optimizer, steps)
   torch.manual_seed(seed)
   model = _hf_model(cfg, s.task, s.num_outputs, init_dir)
+  if train_pad_row:  # transformers' padding_idx keeps the [PAD] row's gradient at 0
+    model.bert.embeddings.word_embeddings.padding_idx = None
   if head_from_bert_jax:  # the same initial head as bert_jax's run of this seed
     copy_head_into(_hf_head(model), driver.initial_head(s, seed))
   opt, sched = hf_optimizer(model, cfg, steps, warm)
@@ -259,6 +262,9 @@ def main() -> int:
   p.add_argument('--side', choices=('bert_jax', 'transformers', 'both'), default='both')
   p.add_argument('--init_checkpoint', default='', help='HF directory (default: MiniLM-L6)')
   p.add_argument('--random_init', action='store_true', help='bert_jax from random weights')
+  p.add_argument('--train_pad_row', action='store_true',
+                 help='transformers side: train the [PAD] embedding row as google-research/bert '
+                 'and bert_jax do (transformers never updates its padding_idx row)')
   p.add_argument('--head_from_bert_jax', action='store_true',
                  help='transformers side: start from the head bert_jax draws for the seed '
                  '(isolates the initial head from the dropout masks)')
@@ -286,10 +292,11 @@ def main() -> int:
       if side == 'bert_jax':
         r = run_bert_jax(cfg, seed)
       else:
-        r = run_transformers(cfg, seed, init_dir, a.head_from_bert_jax)
+        r = run_transformers(cfg, seed, init_dir, a.head_from_bert_jax, a.train_pad_row)
       row = {'side': side, 'experiment': a.experiment, 'set': a.set, 'seed': seed,
              'recipe': opt_lib.recipe_settings(cfg.optimizer), 'random_init': a.random_init,
              'head_from_bert_jax': a.head_from_bert_jax and side == 'transformers',
+             'train_pad_row': a.train_pad_row and side == 'transformers',
              'seconds': round(time.time() - t0, 1), **r}
       print(json.dumps(row), flush=True)
       if a.out:
