@@ -67,8 +67,9 @@ def test_span_training_steps_equal_transformers_with_adamw_clipping_and_schedule
   ref.eval()  # dropout off (it is 0 anyway)
   # transformers declares [PAD] the embedding's ``padding_idx`` (its row never updated);
   # google-research/bert and bert_jax train it like any row, so the reference does too.
-  ref.bert.embeddings.word_embeddings.padding_idx = None
-  opt, sched = load_module('tools/hf_reference.py').hf_optimizer(ref, cfg, STEPS, warm)
+  hf_reference = load_module('tools/hf_reference.py')
+  hf_reference.train_pad_row_of(ref)
+  opt, sched = hf_reference.hf_optimizer(ref, cfg, STEPS, warm)
   batches = iter(train_dataset(s.train.arrays, 8, seed=3))
   clipped = 0
   for row in rows:

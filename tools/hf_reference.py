@@ -200,6 +200,12 @@ def _hf_head(model):
   raise SystemExit(f'--head_from_bert_jax: no linear head on {type(model).__name__}.')
 
 
+def train_pad_row_of(model) -> None:
+  """Lets the [PAD] row of the word embeddings train, as google-research/bert and bert_jax
+  do: transformers declares it the embedding's ``padding_idx``, whose gradient is 0."""
+  model.bert.embeddings.word_embeddings.padding_idx = None
+
+
 def run_transformers(cfg, seed: int, init_dir: str, head_from_bert_jax: bool = False,
                      train_pad_row: bool = False) -> dict:
   import numpy as np  # pylint: disable=g-import-not-at-top
@@ -218,8 +224,8 @@ def run_transformers(cfg, seed: int, init_dir: str, head_from_bert_jax: bool = F
   warm = opt_lib.warmup_steps(config.optimizer, steps)
   torch.manual_seed(seed)
   model = _hf_model(cfg, s.task, s.num_outputs, init_dir)
-  if train_pad_row:  # transformers' padding_idx keeps the [PAD] row's gradient at 0
-    model.bert.embeddings.word_embeddings.padding_idx = None
+  if train_pad_row:
+    train_pad_row_of(model)
   if head_from_bert_jax:  # the same initial head as bert_jax's run of this seed
     copy_head_into(_hf_head(model), driver.initial_head(s, seed))
   opt, sched = hf_optimizer(model, cfg, steps, warm)
