@@ -207,7 +207,7 @@ def train_pad_row_of(model) -> None:
 
 
 def run_transformers(cfg, seed: int, init_dir: str, head_from_bert_jax: bool = False,
-                     train_pad_row: bool = False) -> dict:
+                     train_pad_row: bool = False, truncated_head: bool = False) -> dict:
   import numpy as np  # pylint: disable=g-import-not-at-top
   import torch  # pylint: disable=g-import-not-at-top
   from bert_jax.convert.testing import copy_head_into  # pylint: disable=g-import-not-at-top
@@ -226,6 +226,8 @@ def run_transformers(cfg, seed: int, init_dir: str, head_from_bert_jax: bool = F
   model = _hf_model(cfg, s.task, s.num_outputs, init_dir)
   if train_pad_row:
     train_pad_row_of(model)
+  if truncated_head:  # google-research/bert's (and bert_jax's) head initialiser, own draws
+    torch.nn.init.trunc_normal_(_hf_head(model).weight, std=0.02, a=-0.04, b=0.04)
   if head_from_bert_jax:  # the same initial head as bert_jax's run of this seed
     copy_head_into(_hf_head(model), driver.initial_head(s, seed))
   opt, sched = hf_optimizer(model, cfg, steps, warm)
@@ -271,6 +273,10 @@ def main() -> int:
   p.add_argument('--train_pad_row', action='store_true',
                  help='transformers side: train the [PAD] embedding row as google-research/bert '
                  'and bert_jax do (transformers never updates its padding_idx row)')
+  p.add_argument('--truncated_head', action='store_true',
+                 help='transformers side: draw the head from google-research/bert\'s '
+                 'truncated normal (std 0.02, cut at 2 std), as bert_jax does, instead of '
+                 'transformers\' normal(0, 0.02)')
   p.add_argument('--head_from_bert_jax', action='store_true',
                  help='transformers side: start from the head bert_jax draws for the seed '
                  '(isolates the initial head from the dropout masks)')
@@ -298,11 +304,13 @@ def main() -> int:
       if side == 'bert_jax':
         r = run_bert_jax(cfg, seed)
       else:
-        r = run_transformers(cfg, seed, init_dir, a.head_from_bert_jax, a.train_pad_row)
+        r = run_transformers(cfg, seed, init_dir, a.head_from_bert_jax, a.train_pad_row,
+                             a.truncated_head)
       row = {'side': side, 'experiment': a.experiment, 'set': a.set, 'seed': seed,
              'recipe': opt_lib.recipe_settings(cfg.optimizer), 'random_init': a.random_init,
              'head_from_bert_jax': a.head_from_bert_jax and side == 'transformers',
              'train_pad_row': a.train_pad_row and side == 'transformers',
+             'truncated_head': a.truncated_head and side == 'transformers',
              'seconds': round(time.time() - t0, 1), **r}
       print(json.dumps(row), flush=True)
       if a.out:
