@@ -197,13 +197,18 @@ def _hf_head(model):
   for name in ('qa_outputs', 'classifier'):
     if hasattr(model, name):
       return getattr(model, name)
-  raise SystemExit(f'--head_from_bert_jax: no linear head on {type(model).__name__}.')
+  raise SystemExit(f'--head_from_bert_jax / --truncated_head: no linear head (qa_outputs, '
+                   f'classifier) on {type(model).__name__}.')
 
 
 def train_pad_row_of(model) -> None:
   """Lets the [PAD] row of the word embeddings train, as google-research/bert and bert_jax
   do: transformers declares it the embedding's ``padding_idx``, whose gradient is 0."""
   model.bert.embeddings.word_embeddings.padding_idx = None
+
+
+# The transformers-side experiment switches (flags of the same names), off by default.
+TRANSFORMERS_OPTIONS = ('head_from_bert_jax', 'train_pad_row', 'truncated_head')
 
 
 def run_transformers(cfg, seed: int, init_dir: str, head_from_bert_jax: bool = False,
@@ -297,6 +302,7 @@ def main() -> int:
   cfg.init_checkpoint = init_dir
   cfg.random_init = a.random_init
   sides = ['bert_jax', 'transformers'] if a.side == 'both' else [a.side]
+  options = {k: getattr(a, k) for k in TRANSFORMERS_OPTIONS}
   results = {side: [] for side in sides}
   for seed in [int(x) for x in a.seeds.split(',')]:
     for side in sides:
@@ -304,13 +310,10 @@ def main() -> int:
       if side == 'bert_jax':
         r = run_bert_jax(cfg, seed)
       else:
-        r = run_transformers(cfg, seed, init_dir, a.head_from_bert_jax, a.train_pad_row,
-                             a.truncated_head)
+        r = run_transformers(cfg, seed, init_dir, **options)
       row = {'side': side, 'experiment': a.experiment, 'set': a.set, 'seed': seed,
              'recipe': opt_lib.recipe_settings(cfg.optimizer), 'random_init': a.random_init,
-             'head_from_bert_jax': a.head_from_bert_jax and side == 'transformers',
-             'train_pad_row': a.train_pad_row and side == 'transformers',
-             'truncated_head': a.truncated_head and side == 'transformers',
+             **{k: v and side == 'transformers' for k, v in options.items()},
              'seconds': round(time.time() - t0, 1), **r}
       print(json.dumps(row), flush=True)
       if a.out:
