@@ -67,9 +67,12 @@ def layer_norm(cfg: BertConfig, rngs: nnx.Rngs) -> nnx.LayerNorm:
                        bias_init=zeros(('embed',)), rngs=rngs)
 
 
-def dense(cfg: BertConfig, din: int, dout: int, axes: tuple[str, str], rngs: nnx.Rngs) -> nnx.Linear:
+def dense(cfg: BertConfig, din: int, dout: int, axes: tuple[str, str], rngs: nnx.Rngs, *,
+          zero_init: bool = False) -> nnx.Linear:
+  """Linear with ``bert_init`` kernel (``zero_init``: a zero kernel) and zero bias."""
+  kernel_init = zeros(axes) if zero_init else bert_init(cfg, axes)
   return nnx.Linear(din, dout, dtype=cfg.jnp_dtype, param_dtype=cfg.jnp_param_dtype,
-                    kernel_init=bert_init(cfg, axes), bias_init=zeros((axes[1],)), rngs=rngs)
+                    kernel_init=kernel_init, bias_init=zeros((axes[1],)), rngs=rngs)
 
 
 class Embeddings(nnx.Module):

@@ -225,7 +225,8 @@ def make_features(examples: Sequence[TextExample], tokenizer, cfg: Any,
 # Model, loss, prediction.
 # ----------------------------------------------------------------------------
 def make_model(model_cfg, cfg: Any, n_outputs: int, rngs) -> BertForTask:
-  return BertForTask(model_cfg, head=HEAD, num_outputs=n_outputs, rngs=rngs)
+  return BertForTask(model_cfg, head=HEAD, num_outputs=n_outputs, head_init=cfg.head_init,
+                     rngs=rngs)
 
 
 def forward(model: BertForTask, batch: dict[str, jax.Array], rng=None) -> jax.Array:

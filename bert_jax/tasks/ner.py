@@ -186,7 +186,7 @@ def make_model(model_cfg, cfg: Any, n_outputs: int, rngs) -> BertForTask:
   n = cfg.ner
   return BertForTask(model_cfg, head=HEAD, num_outputs=n_outputs,
                      features=n.feature_combination, tagger=n.tagger, lstm_size=n.lstm_size,
-                     freeze_encoder=n.freeze_encoder, rngs=rngs)
+                     freeze_encoder=n.freeze_encoder, head_init=cfg.head_init, rngs=rngs)
 
 
 def forward(model, batch, rng=None):

@@ -245,8 +245,8 @@ def feature_answer_text(example: SquadExample, window: Window, start: int, end: 
 # Model, loss, prediction.
 # ----------------------------------------------------------------------------
 def make_model(model_cfg, cfg: Any, n_outputs: int, rngs) -> BertForTask:
-  del cfg, n_outputs
-  return BertForTask(model_cfg, head=HEAD, rngs=rngs)
+  del n_outputs
+  return BertForTask(model_cfg, head=HEAD, head_init=cfg.head_init, rngs=rngs)
 
 
 def forward(model, batch, rng=None):

@@ -176,7 +176,8 @@ def make_model(model_cfg, cfg: Any, n_outputs: int, rngs):
                    conv_features=x.conv_features, attention_size=x.attention_size,
                    max_sentences=x.max_sentences, rngs=rngs)
   if x.model == 'cls':
-    return BertForTask(model_cfg, head='classification', num_outputs=n_outputs, rngs=rngs)
+    return BertForTask(model_cfg, head='classification', num_outputs=n_outputs,
+                       head_init=cfg.head_init, rngs=rngs)
   if x.model == 'han':
     return HAN(model_cfg, num_outputs=n_outputs, embed_size=x.han_embed_size,
                gru_size=x.han_gru_size, attention_size=x.attention_size or 2 * x.han_gru_size,
