@@ -377,6 +377,36 @@ def test_heads_shapes_and_multiple_choice_reshape():
     assert ner.forward(tagger, batch).shape == (3, 10, 5)
 
 
+@pytest.mark.parametrize('task,module,n_out', [('classification', classification, 3),
+                                                 ('squad', squad, 2), ('ner', ner, 5)])
+def test_head_init_zeros_starts_every_seed_from_the_same_head_and_it_learns(task, module, n_out):
+  """``head_init='zeros'`` (config key, each task's ``make_model``): a zero output kernel and
+  bias whatever the seed, the encoder still drawn per seed; the head gets a gradient on the
+  first step (it trains), the encoder none (nothing flows back through a zero kernel)."""
+  cfg = base_config(task)
+  assert cfg.head_init == 'bert'
+  drawn = module.make_model(TINY, cfg, n_out, nnx.Rngs(0))
+  cfg.head_init = 'zeros'
+  models = [module.make_model(TINY, cfg, n_out, nnx.Rngs(seed)) for seed in (0, 1)]
+  kernel = lambda m: (m.head.output if task == 'ner' else m.head).kernel[...]
+  assert float(jnp.abs(kernel(drawn)).max()) > 0
+  for m in models:
+    assert float(jnp.abs(kernel(m)).max()) == 0
+  assert not np.array_equal(models[0].bert.embeddings.word_embeddings.embedding[...],
+                            models[1].bert.embeddings.word_embeddings.embedding[...])
+  batch = _batch()
+  batch.update({'label': jnp.array([0, 1, 2]), 'start_position': jnp.array([1, 2, 0]),
+                'end_position': jnp.array([2, 3, 0]), 'label_mask': batch['attention_mask']})
+  if task == 'ner':
+    batch['label'] = jnp.ones((3, 10), jnp.int32)
+  grads = nnx.grad(lambda m: module.make_loss_fn(cfg)(m, batch, None)[0])(models[0])
+  assert float(jnp.abs(jax.tree.leaves(grads['head'])[-1]).max()) > 0
+  assert all(float(jnp.abs(g).max()) == 0 for g in jax.tree.leaves(grads['bert']))
+  cfg.head_init = 'normal'
+  with pytest.raises(ValueError, match="head_init='normal'; expected one of"):
+    module.make_model(TINY, cfg, n_out, nnx.Rngs(0))
+
+
 def test_feature_based_tagger_freezes_the_encoder_and_bilstm_ignores_padding():
   cfg = base_config('ner')
   cfg.ner.update(dict(feature_combination='concat_last_four', freeze_encoder=True,
