@@ -402,9 +402,25 @@ def test_head_init_zeros_starts_every_seed_from_the_same_head_and_it_learns(task
   grads = nnx.grad(lambda m: module.make_loss_fn(cfg)(m, batch, None)[0])(models[0])
   assert float(jnp.abs(jax.tree.leaves(grads['head'])[-1]).max()) > 0
   assert all(float(jnp.abs(g).max()) == 0 for g in jax.tree.leaves(grads['bert']))
-  cfg.head_init = 'normal'
-  with pytest.raises(ValueError, match="head_init='normal'; expected one of"):
+  cfg.head_init = 'uniform'
+  with pytest.raises(ValueError, match="head_init='uniform'; expected one of"):
     module.make_model(TINY, cfg, n_out, nnx.Rngs(0))
+
+
+def test_head_init_distributions():
+  """'bert': google-research/bert's truncated normal, cut at 2 std, so its std is
+  0.8796 * initializer_range (1 - 4 phi(2) / (2 Phi(2) - 1) = 0.7737 of the variance, by hand);
+  'normal': transformers' normal(0, initializer_range), tails past 2 std."""
+  from bert_jax.models.layers import kernel_init  # pylint: disable=g-import-not-at-top
+  r = TINY.initializer_range
+  draw = lambda how: np.asarray(
+      kernel_init(TINY, (None, None), how)(jax.random.key(0), (500, 400)).raw_value)
+  bert, normal = draw('bert'), draw('normal')
+  np.testing.assert_allclose(bert.std(), 0.8796 * r, rtol=0.01)
+  assert np.abs(bert).max() <= 2 * r
+  np.testing.assert_allclose(normal.std(), r, rtol=0.01)
+  assert np.abs(normal).max() > 3 * r
+  assert not draw('zeros').any()
 
 
 def test_feature_based_tagger_freezes_the_encoder_and_bilstm_ignores_padding():

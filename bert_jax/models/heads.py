@@ -22,11 +22,10 @@ from flax import nnx
 from bert_jax.models.bert import BertModel
 from bert_jax.models.config import BertConfig
 from bert_jax.models.hidden_layers import check_combination, combine_layers
-from bert_jax.models.layers import dense, dropout, zeros
+from bert_jax.models.layers import KERNEL_INITS, dense, dropout, zeros
 
 HEADS = ('classification', 'span', 'tagging')
 TAGGERS = ('linear', 'bilstm')
-HEAD_INITS = ('bert', 'zeros')
 
 
 class LSTM(nnx.Module):
@@ -65,7 +64,7 @@ class Tagger(nnx.Module):
   """Per-token tagger: dropout -> (BiLSTM ->) dense, ``[B, L, D] -> [B, L, C]``."""
 
   def __init__(self, cfg: BertConfig, din: int, num_labels: int, *, kind: str = 'linear',
-               lstm_size: int = 256, zero_init: bool = False, rngs: nnx.Rngs):
+               lstm_size: int = 256, init: str = 'bert', rngs: nnx.Rngs):
     if kind not in TAGGERS:
       raise ValueError(f'tagger={kind!r}; expected one of {TAGGERS}.')
     self.cfg, self.kind = cfg, kind
@@ -73,7 +72,7 @@ class Tagger(nnx.Module):
       self.forward_lstm = LSTM(din, lstm_size, init_range=cfg.initializer_range, rngs=rngs)
       self.backward_lstm = LSTM(din, lstm_size, init_range=cfg.initializer_range, rngs=rngs)
       din = 2 * lstm_size
-    self.output = dense(cfg, din, num_labels, (None, None), rngs, zero_init=zero_init)
+    self.output = dense(cfg, din, num_labels, (None, None), rngs, init=init)
 
   def __call__(self, x, mask, rng=None):
     """x [B, L, D], mask [B, L] -> logits [B, L, C] (fp32)."""
@@ -101,8 +100,8 @@ class BertForTask(nnx.Module):
     freeze_encoder: the encoder runs deterministically and no gradient reaches it (the
       optimizer must also leave it alone: weight decay, see ``bert_jax/tasks``).
     head_init: the head's output kernel: 'bert' (truncated normal, google-research/bert's
-      ``create_initializer``) or 'zeros' (big_vision's ``head_zeroinit``: every seed starts
-      from the same head, so the initial draw cannot decide a small run).
+      ``create_initializer``), 'normal' (transformers' ``_init_weights``) or 'zeros'
+      (big_vision's ``head_zeroinit``).
   """
 
   def __init__(self, cfg: BertConfig, *, head: str, num_outputs: int = 2,
@@ -110,22 +109,21 @@ class BertForTask(nnx.Module):
                freeze_encoder: bool = False, head_init: str = 'bert', rngs: nnx.Rngs):
     if head not in HEADS:
       raise ValueError(f'head={head!r}; expected one of {HEADS}.')
-    if head_init not in HEAD_INITS:
-      raise ValueError(f'head_init={head_init!r}; expected one of {HEAD_INITS}.')
-    zero = head_init == 'zeros'
+    if head_init not in KERNEL_INITS:
+      raise ValueError(f'head_init={head_init!r}; expected one of {KERNEL_INITS}.')
     self.cfg, self.head_kind, self.features = cfg, head, features
     self.freeze_encoder = freeze_encoder
     self.bert = BertModel(cfg, add_pooling_layer=head == 'classification', rngs=rngs)
     h = cfg.hidden_size
     if head == 'classification':
-      self.head = dense(cfg, h, num_outputs, ('embed', None), rngs, zero_init=zero)
+      self.head = dense(cfg, h, num_outputs, ('embed', None), rngs, init=head_init)
     elif head == 'span':
-      self.head = dense(cfg, h, 2, ('embed', None), rngs, zero_init=zero)
+      self.head = dense(cfg, h, 2, ('embed', None), rngs, init=head_init)
     else:
       check_combination(features, cfg.num_hidden_layers)
       din = 4 * h if features == 'concat_last_four' else h
       self.head = Tagger(cfg, din, num_outputs, kind=tagger, lstm_size=lstm_size,
-                         zero_init=zero, rngs=rngs)
+                         init=head_init, rngs=rngs)
 
   def __call__(self, input_ids, token_type_ids, attention_mask, *, token_mask=None, rng=None):
     """input_ids, token_type_ids [B, L]; attention_mask bool [B, 1, L, L] (bert_jax.masks).

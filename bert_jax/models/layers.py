@@ -67,12 +67,27 @@ def layer_norm(cfg: BertConfig, rngs: nnx.Rngs) -> nnx.LayerNorm:
                        bias_init=zeros(('embed',)), rngs=rngs)
 
 
+KERNEL_INITS = ('bert', 'normal', 'zeros')
+
+
+def kernel_init(cfg: BertConfig, axes: tuple[str | None, ...], how: str = 'bert'):
+  """A kernel initialiser by name: 'bert' (``bert_init``), 'normal' (normal(0,
+  initializer_range), transformers' ``_init_weights``) or 'zeros'."""
+  if how == 'bert':
+    return bert_init(cfg, axes)
+  if how == 'normal':
+    return nnx.with_partitioning(nnx.initializers.normal(stddev=cfg.initializer_range), axes)
+  if how == 'zeros':
+    return zeros(axes)
+  raise ValueError(f'kernel init {how!r}; expected one of {KERNEL_INITS}.')
+
+
 def dense(cfg: BertConfig, din: int, dout: int, axes: tuple[str, str], rngs: nnx.Rngs, *,
-          zero_init: bool = False) -> nnx.Linear:
-  """Linear with ``bert_init`` kernel (``zero_init``: a zero kernel) and zero bias."""
-  kernel_init = zeros(axes) if zero_init else bert_init(cfg, axes)
+          init: str = 'bert') -> nnx.Linear:
+  """Linear with a ``kernel_init(cfg, axes, init)`` kernel and a zero bias."""
   return nnx.Linear(din, dout, dtype=cfg.jnp_dtype, param_dtype=cfg.jnp_param_dtype,
-                    kernel_init=kernel_init, bias_init=zeros((axes[1],)), rngs=rngs)
+                    kernel_init=kernel_init(cfg, axes, init), bias_init=zeros((axes[1],)),
+                    rngs=rngs)
 
 
 class Embeddings(nnx.Module):
