@@ -31,7 +31,7 @@ def base_config(task: str) -> ml_collections.ConfigDict:
   # (its encoder; the head starts fresh) > fresh init (random_init).
   c.init_checkpoint = ''           # pretraining workdir, step dir, export or HF directory
   c.random_init = False            # same architecture + tokenizer, fresh weights (baseline)
-  c.head_init = 'bert'             # the new head's kernel: 'bert' (truncated normal) | 'zeros'
+  c.head_init = 'bert'             # the new head's kernel: 'bert' (truncated) | 'normal' | 'zeros'
   c.tokenizer = ''                 # default: the checkpoint's tokenizer/
   c.do_lower_case = ml_collections.config_dict.placeholder(bool)  # None: the checkpoint's
   c.model = ml_collections.ConfigDict()  # BertConfig overrides: checked against the
