@@ -163,3 +163,18 @@ def _quiet_closed_event_loop_noise() -> None:
 
   hook.bert_jax_quiet = True
   sys.unraisablehook = hook
+  import logging as std_logging  # pylint: disable=g-import-not-at-top
+  std_logging.getLogger('asyncio').addFilter(_drop_abandoned_orbax_reads)
+
+
+def _drop_abandoned_orbax_reads(record) -> bool:
+  """False (drop) for asyncio's "Task exception was never retrieved" about one of Orbax's
+  reads of a checkpoint it already gave up on (the failure is reported once, by us)."""
+  exc = record.exc_info[1] if record.exc_info else None
+  if exc is None or 'never retrieved' not in str(record.msg):
+    return True
+  tb, frames = exc.__traceback__, []
+  while tb is not None:
+    frames.append(tb.tb_frame.f_code.co_filename)
+    tb = tb.tb_next
+  return not any('orbax' in f for f in frames)

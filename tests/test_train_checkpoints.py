@@ -115,3 +115,27 @@ def test_rerun_resumes_where_the_last_run_stopped(finished, tmp_path):
   assert [r['step'] for r in after] == list(range(1, 8))
   assert after[:4] == before  # the first run's lines are kept as they were
   assert committed_steps(workdir) == [2, 4, 6, 7]
+
+
+def test_asyncio_reports_of_abandoned_orbax_reads_are_dropped_and_others_kept():
+  """After a failed restore, asyncio may log "Task exception was never retrieved" with
+  the traceback of one of Orbax's abandoned reads, after the CLI's one-line error (seen in
+  the preemption test under load): the filter on the 'asyncio' logger drops those, and
+  only those."""
+  import logging  # pylint: disable=g-import-not-at-top
+  import sys  # pylint: disable=g-import-not-at-top
+  from bert_jax.errors import _drop_abandoned_orbax_reads  # pylint: disable=g-import-not-at-top
+
+  def record(filename):
+    ns = {}
+    exec(compile('def read():\n  raise ValueError("OUT_OF_RANGE")', filename, 'exec'), ns)  # pylint: disable=exec-used
+    try:
+      ns['read']()
+    except ValueError:
+      info = sys.exc_info()
+    return logging.LogRecord('asyncio', logging.ERROR, __file__, 1,
+                             'Task exception was never retrieved\nfuture: <Task finished>',
+                             None, info)
+
+  assert not _drop_abandoned_orbax_reads(record('/site-packages/orbax/checkpoint/serialization.py'))
+  assert _drop_abandoned_orbax_reads(record('/site-packages/mylib/reader.py'))
