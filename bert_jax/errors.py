@@ -149,7 +149,9 @@ def _quiet_closed_event_loop_noise() -> None:
 
   After Orbax fails to read a corrupt checkpoint, TensorStore still completes futures on
   the asyncio loop Orbax already closed; Python then prints those tracebacks at exit,
-  after our one-line error. Everything else goes to the previous hook.
+  after our one-line error. Everything else goes to the previous hook. The same reads can
+  also reach asyncio's logger ("Task exception was never retrieved"):
+  ``_drop_abandoned_orbax_reads`` filters those.
   """
   previous = sys.unraisablehook
   if getattr(previous, 'bert_jax_quiet', False):

@@ -379,7 +379,8 @@ def test_heads_shapes_and_multiple_choice_reshape():
 
 @pytest.mark.parametrize('task,module,n_out', [('classification', classification, 3),
                                                  ('squad', squad, 2), ('ner', ner, 5)])
-def test_head_init_zeros_starts_every_seed_from_the_same_head_and_it_learns(task, module, n_out):
+def test_head_init_zeros_same_head_every_seed_and_only_it_gets_the_first_gradient(task, module,
+                                                                                  n_out):
   """``head_init='zeros'`` (config key, each task's ``make_model``): a zero output kernel and
   bias whatever the seed, the encoder still drawn per seed; the head gets a gradient on the
   first step (it trains), the encoder none (nothing flows back through a zero kernel)."""
@@ -410,7 +411,7 @@ def test_head_init_zeros_starts_every_seed_from_the_same_head_and_it_learns(task
 def test_head_init_distributions():
   """'bert': google-research/bert's truncated normal, cut at 2 std, so its std is
   0.8796 * initializer_range (1 - 4 phi(2) / (2 Phi(2) - 1) = 0.7737 of the variance, by hand);
-  'normal': transformers' normal(0, initializer_range), tails past 2 std."""
+  'normal': transformers' normal(0, initializer_range), with tails past 3 std."""
   from bert_jax.models.layers import kernel_init  # pylint: disable=g-import-not-at-top
   r = TINY.initializer_range
   draw = lambda how: np.asarray(

@@ -313,7 +313,8 @@ def main() -> int:
   cfg.random_init = a.random_init
   sides = ['bert_jax', 'transformers'] if a.side == 'both' else [a.side]
   options = {k: getattr(a, k) for k in TRANSFORMERS_OPTIONS}
-  head_init_set = any(item.startswith('head_init=') for item in a.set)
+  # transformers keeps its own normal draw unless --set head_init=... names one for both
+  hf_head_init = cfg.head_init if any(x.startswith('head_init=') for x in a.set) else ''
   results = {side: [] for side in sides}
   for seed in [int(x) for x in a.seeds.split(',')]:
     for side in sides:
@@ -321,11 +322,10 @@ def main() -> int:
       if side == 'bert_jax':
         r = run_bert_jax(cfg, seed)
       else:
-        r = run_transformers(cfg, seed, init_dir, **options,
-                             head_init=cfg.head_init if head_init_set else '')
+        r = run_transformers(cfg, seed, init_dir, **options, head_init=hf_head_init)
       row = {'side': side, 'experiment': a.experiment, 'set': a.set, 'seed': seed,
              'recipe': opt_lib.recipe_settings(cfg.optimizer),
-             'head_init': cfg.head_init if side == 'bert_jax' or head_init_set else 'normal',
+             'head_init': cfg.head_init if side == 'bert_jax' else hf_head_init or 'normal',
              'random_init': a.random_init,
              **{k: v and side == 'transformers' for k, v in options.items()},
              'seconds': round(time.time() - t0, 1), **r}
