@@ -117,6 +117,35 @@ def test_span_training_steps_equal_transformers_with_adamw_clipping_and_schedule
   assert np.abs(final['head']['bias']).max() < 10 * 2e-3 * STEPS
 
 
+def test_training_starts_from_a_given_head_instead_of_the_seeds_draw(tmp_path):
+  """``driver.train(head=...)`` (``tools/hf_reference.py --head_from_transformers``): the
+  run starts from that head, not from its seed's draw, and the encoder is the checkpoint's."""
+  hf_dir = save_random_hf_bert(tmp_path / 'hf', architecture='BertForQuestionAnswering',
+                               max_position_embeddings=64)
+  cfg = load_experiment('squad.py', 'squad_en')
+  cfg.update_from_flattened_dict({
+      'init_checkpoint': str(hf_dir), 'data.max_seq_length': 64, 'squad.doc_stride': 32,
+      'squad.max_query_length': 16, 'global_batch_size': 8, 'num_train_steps': 1,
+      'optimizer.learning_rate': 1e-9, 'eval_every_epochs': 1000.0, 'seed': 3,
+      'progress_bar': False})
+  s = driver.prepare(cfg)
+  own = driver.initial_head(s, cfg.seed)
+  rng = np.random.default_rng(0)
+  given = {'kernel': rng.normal(0, 0.02, own['kernel'].shape).astype(np.float32),
+           'bias': rng.normal(0, 0.02, own['bias'].shape).astype(np.float32)}
+  workdir = tmp_path / 'ft'
+  driver.train(s, workdir, verbose=False, devices=jax.devices()[:1], head=given)
+  model, _, _ = driver._restore_model(s, workdir)  # pylint: disable=protected-access
+  final = jax.device_get(nnx.to_pure_dict(nnx.state(model)))
+  for name in ('kernel', 'bias'):  # one step of lr 1e-9 moves nothing visibly
+    np.testing.assert_allclose(final['head'][name], given[name], atol=1e-6)
+  assert np.abs(final['head']['kernel'] - own['kernel']).max() > 0.01
+  ref = transformers.BertForQuestionAnswering.from_pretrained(hf_dir).state_dict()
+  got = params_to_hf({'bert': final['bert']}, s.encoder.config, HfLayout(prefix='bert.'))
+  name = 'bert.encoder.layer.0.attention.self.query.weight'
+  np.testing.assert_allclose(got[name], ref[name].numpy(), atol=1e-6)
+
+
 def test_dropout_keys_never_reuse_a_parameter_init_key():
   """The trainer's init and dropout streams are independent (``loop.seed_keys``).
 

