@@ -22,6 +22,7 @@ from flax import nnx
 from bert_jax.convert.hf import HfLayout, params_to_hf
 from bert_jax.convert.testing import copy_head_into, save_random_hf_bert
 from bert_jax.data.finetune import num_examples, train_dataset
+from bert_jax.errors import InputError
 from bert_jax.tasks import driver
 from bert_jax.tasks.demo_runs import load_experiment
 from bert_jax.train import loop
@@ -144,6 +145,11 @@ def test_training_starts_from_a_given_head_instead_of_the_seeds_draw(tmp_path):
   got = params_to_hf({'bert': final['bert']}, s.encoder.config, HfLayout(prefix='bert.'))
   name = 'bert.encoder.layer.0.attention.self.query.weight'
   np.testing.assert_allclose(got[name], ref[name].numpy(), atol=1e-6)
+  # A head of another form is an error, not silently replaced by the seed's draw.
+  # (torch's name for the kernel: before, paths the model lacks were dropped silently)
+  bad = {'weight': given['kernel'].T, 'bias': given['bias']}
+  with pytest.raises(InputError, match=r'head/weight is not a parameter of the model'):
+    driver.train(s, tmp_path / 'bad', verbose=False, devices=jax.devices()[:1], head=bad)
 
 
 def test_dropout_keys_never_reuse_a_parameter_init_key():

@@ -73,9 +73,11 @@ def load_experiment(spec: str, overrides: list[str]):
   return cfg
 
 
-def run_bert_jax(cfg, seed: int, head: dict | None = None) -> dict:
-  """bert_jax's fine-tuning of ``seed`` (``driver.train``, what ``bert_jax.finetune`` runs),
-  from ``head`` instead of its own draw when given."""
+def run_bert_jax(cfg, seed: int, head_from_transformers: str | None = None,
+                 init_dir: str = '') -> dict:
+  """bert_jax's fine-tuning of ``seed`` (``driver.train``, what ``bert_jax.finetune`` runs);
+  with ``head_from_transformers`` (a ``head_init``, '' for transformers' own draw) it starts
+  from the head transformers' run of ``seed`` draws instead of its own."""
   from bert_jax.tasks import driver  # pylint: disable=g-import-not-at-top
   from bert_jax.tasks.config import main_metric  # pylint: disable=g-import-not-at-top
   cfg = cfg.copy_and_resolve_references()
@@ -83,7 +85,10 @@ def run_bert_jax(cfg, seed: int, head: dict | None = None) -> dict:
   key = main_metric(cfg)
   with tempfile.TemporaryDirectory() as tmp:
     workdir = pathlib.Path(tmp) / 'w'
-    driver.train(driver.prepare(cfg, workdir), workdir, verbose=False, head=head)
+    s = driver.prepare(cfg, workdir)
+    head = (None if head_from_transformers is None else
+            transformers_head(s, seed, init_dir, head_from_transformers))
+    driver.train(s, workdir, verbose=False, head=head)
     rows = [json.loads(l) for l in (workdir / 'eval_metrics.jsonl').read_text().splitlines()]
   curve = [(r['step'], r[key]) for r in rows]
   return {'best': max(v for _, v in curve), 'curve': curve}
@@ -244,13 +249,11 @@ def seeded_hf_model(cfg, s, seed: int, init_dir: str, head_init: str = ''):
   return model
 
 
-def transformers_head(cfg, seed: int, init_dir: str, head_init: str = '') -> dict:
+def transformers_head(s, seed: int, init_dir: str, head_init: str = '') -> dict:
   """``{'kernel' [H, N], 'bias' [N]}``: the head transformers' run of ``seed`` starts from
-  (``seeded_hf_model``), in ``driver.initial_head``'s form, for bert_jax to start from."""
-  from bert_jax.tasks import driver  # pylint: disable=g-import-not-at-top
-  cfg = cfg.copy_and_resolve_references()
-  cfg.seed = seed
-  head = _hf_head(seeded_hf_model(cfg, driver.prepare(cfg), seed, init_dir, head_init))
+  (``seeded_hf_model``), in ``driver.initial_head``'s form, for bert_jax to start from;
+  ``s``: the run's ``driver.prepare``."""
+  head = _hf_head(seeded_hf_model(s.cfg, s, seed, init_dir, head_init))
   return {'kernel': head.weight.detach().numpy().T.copy(),
           'bias': head.bias.detach().numpy().copy()}
 
@@ -350,9 +353,8 @@ def main() -> int:
     for side in sides:
       t0 = time.time()
       if side == 'bert_jax':
-        head = (transformers_head(cfg, seed, init_dir, hf_head_init)
-                if a.head_from_transformers else None)
-        r = run_bert_jax(cfg, seed, head)
+        r = run_bert_jax(cfg, seed, hf_head_init if a.head_from_transformers else None,
+                         init_dir)
       else:
         r = run_transformers(cfg, seed, init_dir, **options, head_init=hf_head_init)
       row = {'side': side, 'experiment': a.experiment, 'set': a.set, 'seed': seed,

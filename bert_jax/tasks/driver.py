@@ -316,10 +316,11 @@ def train(s: Prepared, workdir: pathlib.Path, *, verbose: bool = True,
     def init_params():
       reference = nnx.to_pure_dict(nnx.state(nnx.eval_shape(build, nnx.Rngs(0)),
                                              nnx.Param))
-      given = {} if s.encoder.params is None else {'bert': s.encoder.params}
-      if head is not None:
+      given = ({} if s.encoder.params is None else
+               _shared_subtree({'bert': s.encoder.params}, reference))
+      if head is not None:  # not filtered: a head of the wrong form is the loop's error
         given['head'] = {k: np.asarray(v) for k, v in head.items()}
-      return _shared_subtree(given, reference)
+      return given
   predictors = {}  # one per mesh (the trainer's), laid out by the trainer's rules
   rules = partitioning.rules_from_config(config.mesh.get('rules'))
 
