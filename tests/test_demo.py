@@ -43,3 +43,19 @@ def test_serve_command_points_at_the_seed_workdirs():
   assert cmd.endswith('-m bert_jax.serve --classifier=/runs/ft/sentiment_seed0 '
                       '--reader=/runs/ft/squad_en_seed0')
   assert demo.run_name('squad_ko', True, 2) == 'squad_ko_random_seed2'
+
+
+def test_demo_reads_squad_en_at_the_seq_its_table_was_measured_at_and_user_flags_win():
+  """squad_en's own default is seq 160 (for MiniLM); the demo's BERT-tiny keeps 128."""
+  from bert_jax.tasks.demo_runs import load_experiment
+  assert load_experiment('squad.py', 'squad_en').data.max_seq_length == 160
+  cfg = demo.job_config('squad.py', 'squad_en', '/ckpt', random_init=True, seed=2,
+                        overrides={'num_epochs': 10, 'optimizer.learning_rate': 1e-3})
+  assert (cfg.data.max_seq_length, cfg.num_epochs, cfg.optimizer.learning_rate) == (128, 10, 1e-3)
+  assert (cfg.init_checkpoint, cfg.random_init, cfg.seed, cfg.optimizer.recipe) == (
+      '/ckpt', True, 2, 'hf')
+  mine = demo.job_config('squad.py', 'squad_en', '/ckpt', random_init=False, seed=0,
+                         overrides={'data.max_seq_length': 96})
+  assert mine.data.max_seq_length == 96
+  other = demo.job_config('ner.py', 'ner_en', '/ckpt', random_init=False, seed=0)
+  assert other.data.max_seq_length == load_experiment('ner.py', 'ner_en').data.max_seq_length
