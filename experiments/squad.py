@@ -8,7 +8,8 @@ ARG: v1.1 | v2.0 (TFDS squad/v1.1, squad/v2.0; or the official files by path:
 squad_en | squad_ko (shipped SQuAD-v2.0-format sets, English / Korean, offline; batch 16,
 stride 64; squad_ko seq 128, 4 epochs; squad_en seq 160, lr 1e-4, 10 epochs = 200 steps:
 MiniLM-L6 reaches dev best_f1 56.5 / 57.6 / 60.8 on seeds 0-2, 22.7-70.8 on seeds 0-5,
-transformers with the same recipe 46.1-75.6; see the README).
+transformers with the same recipe 46.1-75.6; a weak run is a weak draw of the span head: it
+is weak in transformers too when started from that head; see the README).
 
 Features: data.max_seq_length 384, doc_stride 128, max_query_length 64; prediction:
 n_best_size 20, max_answer_length 30, the official answer normalisation and EM / F1.
