@@ -150,29 +150,3 @@ def f():
       'Module doc.', 'First comment line continues here.', 'trailing remark',
       'Function doc.', 'Inside the body.']
   assert python_docs.comment_blocks(b'x = (\n# unterminated') == [(2, 'unterminated')]
-
-
-def test_shipped_text_is_the_train_splits_text_and_never_a_dev_sentence():
-  from bert_jax.data import shipped_text  # pylint: disable=import-outside-toplevel
-  for lang, sets in (('en', {'sentiment', 'pair', 'sts_pair', 'squad_en', 'ner_en', 'xdc_en'}),
-                     ('ko', {'ko_news_topic', 'squad_ko', 'ner_ko', 'xdc_ko'})):
-    corpus, tok = built(f'shipped_{lang}')
-    records = _records(corpus)
-    assert {i.split('/')[0] for i, _ in records} == sets
-    assert all(len(s) >= 2 for _, s in records)
-    sentences = {s for _, doc in records for s in doc}
-    dev = {s for name, how in shipped_text.SOURCES[lang]  # read here, not by the module
-           for doc in shipped_text._file_documents(  # pylint: disable=protected-access
-               shipped_text.ROOT / name.replace('train.', 'dev.'), how) for s in doc}
-    assert len(dev) > 200 and not sentences & dev  # no dev sentence: dev scores stay honest
-    assert corpus.counts['documents'] == len(records) > 400
-    # The first document: the first 8 rows of sentiment/train.tsv (en), without labels.
-    first = [line.split('\t')[0] for line in (shipped_text.ROOT / next(iter(
-        shipped_text.SOURCES[lang]))[0]).read_text(encoding='utf-8').splitlines()[1:9]]
-    assert records[0][1] == first
-  assert isinstance(tok, SentencePieceTokenizer)  # ko: the Korean default vocab
-  it, tok_en = make_pretrain_iterator(data_config('shipped_en'), global_batch_size=4, seed=0,
-                                      process_index=0, process_count=1)
-  assert isinstance(tok_en, WordPieceTokenizer) and tok_en.vocab_size <= 8000
-  b = next(it)
-  assert b['input_ids'].shape == (4, 128) and (b['masked_lm_weights'] > 0).sum() > 0

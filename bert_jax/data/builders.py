@@ -12,8 +12,6 @@ was skipped (documents with fewer than two sentences, invalid UTF-8 lines, empty
 
 - ``PythonDocs``  (``python_docs``): the embedded English corpus (``python_docs.py``).
 - ``KonlpyKo``    (``konlpy_ko``): the Korean corpus shipped with konlpy (``korean_corpus.py``).
-- ``ShippedText`` (``shipped_text/en``, ``/ko``): the unlabelled text of the shipped
-  fine-tuning sets' training splits (``shipped_text.py``; ``data.corpus=shipped_en|ko``).
 - ``TextCorpus``  (``text_corpus``): the user's files (``text_files.py``); the config name is a
   hash of the files (path, size, mtime) and the reading options, so changed input is a
   new build and an old build is never overwritten.
@@ -28,7 +26,7 @@ from typing import Iterator
 import tensorflow_datasets as tfds
 
 from bert_jax import errors, fileio
-from bert_jax.data import korean_corpus, python_docs, shipped_text, text_files
+from bert_jax.data import korean_corpus, python_docs, text_files
 
 MIN_SENTENCES_PER_DOCUMENT = 2  # NSP needs two segments from one document.
 
@@ -122,16 +120,6 @@ class KonlpyKo(DocumentBuilder):
 
   def documents(self):
     return korean_corpus.konlpy_documents()
-
-
-class ShippedText(DocumentBuilder):
-  """The unlabelled text of the shipped fine-tuning training splits, one config a language."""
-
-  DESCRIPTION = shipped_text.__doc__
-  BUILDER_CONFIGS = [tfds.core.BuilderConfig(name=lang) for lang in sorted(shipped_text.SOURCES)]
-
-  def documents(self):
-    return shipped_text.shipped_documents(self.builder_config.name)
 
 
 @dataclasses.dataclass(eq=False)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ml_collections
 from ml_collections import config_dict
 
-CORPORA = ('embedded', 'text_corpus', 'konlpy_ko', 'shipped_en', 'shipped_ko')  # ... or 'tfds:NAME'.
+CORPORA = ('embedded', 'text_corpus', 'konlpy_ko')  # ... or 'tfds:NAME'.
 TOKENIZER_KINDS = ('wordpiece', 'sentencepiece')
 INVALID_UTF8_POLICIES = ('skip', 'error')
 DEFAULT_DATA_DIR = '~/.cache/bert_jax/datasets'
@@ -19,10 +19,8 @@ def default_data_config() -> ml_collections.ConfigDict:
   c = ml_collections.ConfigDict()
   # --- Where the documents come from.
   # 'embedded': Python stdlib docs, no download; 'konlpy_ko': Korean text shipped with
-  # konlpy; 'shipped_en' / 'shipped_ko': the unlabelled text of the shipped fine-tuning
-  # sets' training splits (task-adaptive pretraining); 'text_corpus': your files (`files`);
-  # 'tfds:NAME[/CONFIG][:VERSION]': any TFDS dataset you have prepared in `data_dir` with a
-  # text feature (`text_key`).
+  # konlpy; 'text_corpus': your files (`files`); 'tfds:NAME[/CONFIG][:VERSION]': any
+  # TFDS dataset you have prepared in `data_dir` with a text feature (`text_key`).
   c.corpus = 'embedded'
   c.files = ''  # text_corpus: comma-separated globs, one sentence a line, blank line = new doc.
   c.split_paragraphs = False  # text_corpus / tfds: a line is a paragraph; split it into sentences.

@@ -34,8 +34,6 @@ class VocabDefaults:
 _VOCAB_DEFAULTS = {
     'embedded': VocabDefaults('wordpiece', 8000, True),
     'konlpy_ko': VocabDefaults('sentencepiece', 1500, False),
-    'shipped_en': VocabDefaults('wordpiece', 8000, True),
-    'shipped_ko': VocabDefaults('sentencepiece', 1000, False),  # ~1160 pieces at most
 }
 
 
@@ -131,8 +129,6 @@ def make_builder(data_config) -> tfds.core.DatasetBuilder:
     return builders.PythonDocs(data_dir=root)
   if corpus == 'konlpy_ko':
     return builders.KonlpyKo(data_dir=root)
-  if corpus in ('shipped_en', 'shipped_ko'):
-    return builders.ShippedText(config=corpus[len('shipped_'):], data_dir=root)
   if corpus == 'text_corpus':
     if data_config.invalid_utf8 not in config_lib.INVALID_UTF8_POLICIES:
       raise errors.InputError(f'data.invalid_utf8={data_config.invalid_utf8!r}; expected one '
