@@ -30,7 +30,9 @@ _LANG = flags.DEFINE_enum('lang', 'auto', ['auto', 'en', 'ko'], 'Language of the
                           "(auto: the checkpoint vocabulary's).", flag_values=FLAGS)
 _BASELINE = flags.DEFINE_bool('baseline', False, 'Also fine-tune each head from random init '
                               'and print both.', flag_values=FLAGS)
-_EPOCHS = flags.DEFINE_float('num_epochs', None, "Override every experiment's num_epochs.",
+_EPOCHS = flags.DEFINE_float('num_epochs', None, "Override every run's num_epochs (default: "
+                             'the demo\'s per set, demo_runs.DEMO_SETTINGS, else the '
+                             "experiment's).",
                              flag_values=FLAGS)
 _RECIPE = flags.DEFINE_enum('recipe', None, ['hf', 'bert'], 'Optimizer recipe of every '
                             "fine-tuning run (default hf: the one the README's demo figures "
@@ -56,6 +58,7 @@ def _main(argv: Sequence[str]) -> int:
                                                 ('optimizer.learning_rate', _LR.value),
                                                 ('optimizer.recipe', _RECIPE.value)) if v is not None}
   lang = demo_runs.guess_language(_INIT.value) if _LANG.value == 'auto' else _LANG.value
+  demo_runs.enable_compilation_cache(_WORKDIR.value)
   results = demo_runs.run_demo(_INIT.value, _WORKDIR.value, lang=lang, baseline=_BASELINE.value,
                                overrides=overrides, seeds=range(_SEEDS.value))
   demo_runs.report(results, _WORKDIR.value, lang, baseline=_BASELINE.value)

@@ -11,4 +11,4 @@ RUN=${1:-runs/demo}
 bash scripts/setup.sh
 .venv/bin/python -m bert_jax.pretrain --config=configs/pretrain.py:demo --workdir="$RUN/pretrain"
 .venv/bin/python -m bert_jax.demo --init_checkpoint="$RUN/pretrain" --workdir="$RUN/finetune" --baseline \
-    --learning_rate=1e-3 --num_epochs=10 --seeds="${SEEDS:-3}"   # BERT-tiny wants a larger lr than the paper's base
+    --learning_rate=1e-3 --seeds="${SEEDS:-3}"   # BERT-tiny wants a larger lr than the paper's base

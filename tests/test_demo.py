@@ -2,7 +2,10 @@
 command that serves the models just trained. Fine-tuning itself is tested in
 tests/test_finetune.py; here the arithmetic and the printed lines, by hand."""
 import math
+import os
 import pathlib
+import subprocess
+import sys
 
 from bert_jax.tasks import demo_runs as demo
 
@@ -59,3 +62,42 @@ def test_demo_reads_squad_en_at_the_seq_its_table_was_measured_at_and_user_flags
   assert mine.data.max_seq_length == 96
   other = demo.job_config('ner.py', 'ner_en', '/ckpt', random_init=False, seed=0)
   assert other.data.max_seq_length == load_experiment('ner.py', 'ner_en').data.max_seq_length
+
+
+def test_demo_epochs_are_per_set():
+  """10 epochs for the classifier and the tagger, 4 for the reader (README demo table)."""
+  epochs = {arg: demo.job_config(exp, arg, '/ckpt', random_init=False, seed=0).num_epochs
+            for _, exp, arg in demo.JOBS['en']}
+  assert epochs == {'sentiment': 10, 'squad_en': 4, 'ner_en': 10}
+  assert demo.job_config('squad.py', 'squad_en', '/ckpt', random_init=False, seed=0,
+                         overrides={'num_epochs': 2}).num_epochs == 2  # --num_epochs wins
+
+
+def test_demo_runs_after_the_first_load_their_steps_from_the_compilation_cache(tmp_path):
+  """In a fresh process (the cache is global JAX state): the demo's cache goes under its
+  workdir, a second compile of the same step is served from it, and a cache the user
+  configured is kept."""
+  code = r'''
+import os, pathlib, sys
+import jax, jax.numpy as jnp
+from bert_jax.tasks import demo_runs
+where = demo_runs.enable_compilation_cache(sys.argv[1])
+assert where == str(pathlib.Path(sys.argv[1]) / 'jax_cache'), where
+f = lambda x: jnp.tanh(x @ x.T).sum()
+jax.jit(f)(jnp.ones((64, 64))).block_until_ready()
+n = len(os.listdir(where))
+jax.clear_caches()  # the in-memory cache: the next call must compile or read the disk
+jax.jit(f)(jnp.ones((64, 64))).block_until_ready()
+assert n >= 1 and len(os.listdir(where)) == n, (n, os.listdir(where))  # read, not rewritten
+print('ok', n)
+'''
+  env = {k: v for k, v in os.environ.items() if not k.startswith('JAX_COMPILATION_CACHE')}
+  out = subprocess.run([sys.executable, '-c', code, str(tmp_path / 'wd')], env=env,
+                       capture_output=True, text=True, timeout=300, check=False)
+  assert out.returncode == 0 and 'ok' in out.stdout, out.stderr[-2000:]
+  mine = tmp_path / 'mine'
+  keep = subprocess.run([sys.executable, '-c', 'import sys; from bert_jax.tasks import demo_runs;'
+                         'print(demo_runs.enable_compilation_cache(sys.argv[1]))', str(tmp_path)],
+                        env={**env, 'JAX_COMPILATION_CACHE_DIR': str(mine)},
+                        capture_output=True, text=True, timeout=300, check=False)
+  assert keep.stdout.strip() == str(mine), keep.stderr[-2000:]
