@@ -100,3 +100,29 @@ def test_save_refuses_nonfinite_parameters(tmp_path):
   finally:
     manager.close()
   assert not list((tmp_path / 'checkpoints').iterdir())
+
+
+def test_a_step_whose_new_parameters_overflow_is_skipped_though_loss_and_gradients_are_finite():
+  """The guard checks the new parameters too (through their global norm): an update that
+  overflows float32 leaves the old parameters and optimizer state in place."""
+  import jax.numpy as jnp
+  import optax
+  from flax import nnx
+  from bert_jax.train.step import make_train_step
+  from test_train_support import toy_loss
+  graphdef, params = nnx.split(ToyModel(nnx.Rngs(0)))
+  params = nnx.to_pure_dict(params)
+  batch = {'x': jnp.ones((8, 4)), 'y': jnp.full((8,), 3.0), 'poison': jnp.zeros((8,))}
+  for lr, skipped in ((0.1, False), (3e38, True)):  # sgd: params - lr * grad -> +-inf
+    tx = optax.sgd(lr)
+    state = TrainState.create(params, tx)
+    new, metrics = jax.jit(make_train_step(graphdef, toy_loss, tx))(state, batch,
+                                                                    jax.random.key(0))
+    assert np.isfinite(float(metrics['loss'])) and np.isfinite(float(metrics['grad_norm']))
+    assert int(metrics['nonfinite']) == int(skipped)
+    assert float(metrics['param_norm']) == pytest.approx(
+        float(optax.tree.norm(new.params)), rel=1e-6)
+    if skipped:
+      assert_trees_equal(new.params, params)
+    else:
+      assert float(optax.tree.norm(jax.tree.map(jnp.subtract, new.params, params))) > 0
