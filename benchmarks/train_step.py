@@ -4,6 +4,7 @@ r"""Speed of one pretraining train step (MLM + NSP, AdamW): bert_jax against pee
   python benchmarks/train_step.py --models=base --steps=2 --repeats=3
   python benchmarks/train_step.py --models=small,base --batch=32 --bf16 --json=out.json  # GPU/TPU
   python benchmarks/train_step.py --packing --models=tiny --seq=512 --max_predictions=80
+  python benchmarks/train_step.py --models=base --checkpoint_every=5 --peers=   # + async save
 
 Measures, in one run on this machine (the default JAX backend: CPU here, GPU/TPU when
 present), for every model preset of ``--models`` at the same shape and batch (seq
@@ -17,15 +18,23 @@ present), for every model preset of ``--models`` at the same shape and batch (se
 2. ``bert_jax dense``: the same step with the MLM head over every position
    (``masked_positions=None``, cross-entropy at all L positions weighted to the masked
    ones, as HF does): the gain of the sparse head;
-3. ``torch (HF)``: transformers' PyTorch ``BertForPreTraining`` of the same config
+3. ``bert_jax scan``: the trainer's step with ``scan_layers=True`` (one ``nnx.scan`` over
+   stacked layers: one layer is compiled instead of L);
+4. ``torch (HF)``: transformers' PyTorch ``BertForPreTraining`` of the same config
    (``labels`` + ``next_sentence_label``, so HF's own dense MLM loss), backward,
    ``clip_grad_norm_(1.0)``, ``torch.optim.AdamW`` (decay on matrices only), train mode;
    ``torch.set_num_threads(--threads)`` (default: all cores, as XLA:CPU uses); on CUDA
    when torch has it and JAX runs on a GPU, else skipped off-CPU;
-4. ``flax (HF)``: transformers' Flax BERT, if the installed transformers still has it
+5. ``flax (HF)``: transformers' Flax BERT, if the installed transformers still has it
    (v5 removed the Flax models: then a note says it was skipped).
 
-Each framework does ``--warmup`` steps first (compile / allocator warm-up, not timed),
+The jitted rows are compiled ahead of time (``jit(...).lower(...).compile()``), timed:
+the ``compile s`` column, and one line per model with bert_jax's compile time over HF
+Flax's. ``--checkpoint_every=N`` also measures the trainer's asynchronous Orbax save
+(``bert_jax.train.checkpoints.save``) every N steps against the same step without saves,
+alternating on one compiled step: the overhead in mean step time.
+
+Each framework does ``--warmup`` steps first (allocator warm-up, not timed),
 then ``--repeats`` timed runs of ``--steps`` steps each; the table gives the median
 (and the spread, (max - min) / median, of the repeats: the 2-core machines are shared
 and noisy). ``vs bert_jax`` is bert_jax's tokens/s over the row's (>1: bert_jax faster).
@@ -63,6 +72,7 @@ os.environ.setdefault('XLA_PYTHON_CLIENT_PREALLOCATE', 'false')
 import numpy as np  # noqa: E402
 
 JAX_SPARSE, JAX_DENSE, TORCH, FLAX_HF = 'bert_jax', 'bert_jax dense', 'torch (HF)', 'flax (HF)'
+JAX_SCAN = 'bert_jax scan'
 
 
 @dataclasses.dataclass
@@ -78,6 +88,7 @@ class Result:
   peak_flops: float | None
   note: str = ''
   ratio: float | None = None     # bert_jax (sparse) tokens/s over this row's
+  compile_seconds: float | None = None  # tracing + XLA compilation of the step (jitted rows)
 
   @property
   def seconds(self) -> float:
@@ -195,13 +206,13 @@ def dense_pretraining_loss(model, batch, rng=None):
   return mlm + nsp, {'mlm_loss': mlm, 'nsp_loss': nsp}
 
 
-def measure_bert_jax(cfg, batch_np: dict, *, dense: bool = False, steps: int = 3,
-                     repeats: int = 3, warmup: int = 1, num_devices: int = 1,
-                     max_predictions: int = 20, model_name: str = '') -> Result:
-  """bert_jax's jitted pretraining step (``bert_jax.train``) on a ``num_devices`` mesh."""
+def bert_jax_step(cfg, batch_np: dict, *, dense: bool = False, num_devices: int = 1):
+  """The trainer's jitted pretraining step (``bert_jax.train``) on a ``num_devices`` mesh,
+  compiled ahead of time: ``(compiled_step, initial_state, placed_batch, rng, compile
+  seconds, devices)``. The compiled step cannot recompile: every timed step is this one."""
   import jax  # pylint: disable=import-outside-toplevel
   from bert_jax.models import BertForPreTraining
-  from bert_jax.train import loop, mfu, partitioning, pretraining
+  from bert_jax.train import loop, partitioning, pretraining
   from bert_jax.train.step import jit_train_step, make_train_step
 
   devices = jax.devices()[:num_devices] if num_devices > 0 else jax.devices()
@@ -218,7 +229,23 @@ def measure_bert_jax(cfg, batch_np: dict, *, dense: bool = False, steps: int = 3
       plan.shardings, mesh, rules)
   batch = partitioning.shard_batch(batch_np, mesh, rules)
   rng = jax.random.key(0)
-  holder = [plan.init()]
+  state = plan.init()
+  t = time.perf_counter()
+  compiled = step.lower(state, batch, rng).compile()
+  return compiled, state, batch, rng, time.perf_counter() - t, devices
+
+
+def measure_bert_jax(cfg, batch_np: dict, *, dense: bool = False, steps: int = 3,
+                     repeats: int = 3, warmup: int = 1, num_devices: int = 1,
+                     max_predictions: int = 20, model_name: str = '',
+                     framework: str = '') -> Result:
+  """bert_jax's jitted pretraining step (``bert_jax_step``), timed."""
+  import jax  # pylint: disable=import-outside-toplevel
+  from bert_jax.train import mfu
+
+  step, state, batch, rng, compile_s, devices = bert_jax_step(cfg, batch_np, dense=dense,
+                                                              num_devices=num_devices)
+  holder = [state]
 
   def run(n):
     state, metrics = holder[0], None
@@ -228,15 +255,56 @@ def measure_bert_jax(cfg, batch_np: dict, *, dense: bool = False, steps: int = 3
     jax.block_until_ready(metrics['loss'])
 
   secs = time_steps(run, steps=steps, repeats=repeats, warmup=warmup)
-  if int(step._cache_size()) != 1:  # pylint: disable=protected-access
-    raise AssertionError(f'the train step compiled {step._cache_size()} times')  # pylint: disable=protected-access
   seq = batch_np['input_ids'].shape[1]
   peak, _ = mfu.peak_flops(devices)
   head = 'dense' if dense else 'sparse'
-  return Result(model_name, JAX_DENSE if dense else JAX_SPARSE, head,
+  note = f'{cfg.dtype}, mesh {len(devices)}' + (', scan' if cfg.scan_layers else '')
+  return Result(model_name, framework or (JAX_DENSE if dense else JAX_SPARSE), head,
                 batch_np['input_ids'].shape[0], seq, secs,
                 flops_per_token(cfg, seq, None if dense else max_predictions), peak,
-                note=f'{cfg.dtype}, mesh {len(devices)}')
+                note=note, compile_seconds=compile_s)
+
+
+def measure_checkpoint_overhead(cfg, batch_np: dict, *, every: int, repeats: int = 3,
+                                num_devices: int = 1) -> dict:
+  """Mean step time of the trainer's step without and with an asynchronous Orbax save
+  (``bert_jax.train.checkpoints.save``: params, optimizer state, metadata) every ``every``
+  steps. Each repeat runs ``2 * every`` steps plain, then ``2 * every`` steps saving at
+  every ``every``-th (2 saves); the two kinds alternate on the same compiled step and
+  state, so slow drifts of a shared machine hit both. A save waits for the previous one
+  (Orbax); the last save finishes outside the timing, as the next steps would hide it."""
+  import tempfile  # pylint: disable=import-outside-toplevel
+  import jax
+  from bert_jax.train import checkpoints
+
+  step, state, batch, rng, _, _ = bert_jax_step(cfg, batch_np, num_devices=num_devices)
+  holder = [state]
+  with tempfile.TemporaryDirectory() as workdir:
+    manager = checkpoints.make_manager(workdir, max_to_keep=2, async_save=True)
+
+    def run(n, save):
+      state, metrics = holder[0], None
+      for i in range(1, n + 1):
+        state, metrics = step(state, batch, rng)
+        if save and i % every == 0:
+          checkpoints.save(manager, state)
+      holder[0] = state
+      jax.block_until_ready(metrics['loss'])
+
+    run(1, False)  # warm-up
+    run(every, True)  # the first save compiles the finiteness check, creates the dirs
+    manager.wait_until_finished()
+    plain, saving = [], []
+    for _ in range(repeats):
+      for save, out in ((False, plain), (True, saving)):
+        t = time.perf_counter()
+        run(2 * every, save)
+        out.append((time.perf_counter() - t) / (2 * every))
+        manager.wait_until_finished()
+    manager.close()
+  p, c = statistics.median(plain), statistics.median(saving)
+  return {'every': every, 'plain_step_seconds': plain, 'saving_step_seconds': saving,
+          'overhead': c / p - 1}
 
 
 # ----------------------------------------------------------------------------
@@ -335,11 +403,12 @@ def torch_matmul_flops(threads: int = 0, n: int = 1024, repeats: int = 5) -> flo
     torch.set_num_threads(threads)
   a = torch.ones(n, n)
   a @ a
-  best = float('inf')
-  for _ in range(repeats):
+  best, count, start = float('inf'), 0, time.perf_counter()
+  while count < repeats or time.perf_counter() - start < 0.5:  # as mfu.measured_cpu_flops
     t = time.perf_counter()
     a @ a
     best = min(best, time.perf_counter() - t)
+    count += 1
   return 2 * n**3 / best
 
 
@@ -439,19 +508,22 @@ def measure_flax_hf(cfg, batch_np: dict, *, steps: int = 3, repeats: int = 3, wa
     return optax.apply_updates(params, updates), opt_state, loss
 
   holder = [model.params, tx.init(model.params)]
+  t = time.perf_counter()
+  compiled = step.lower(*holder, jax.random.key(0)).compile()
+  compile_s = time.perf_counter() - t
 
   def run(n):
     params, opt_state = holder
     loss = None
     for i in range(n):
-      params, opt_state, loss = step(params, opt_state, jax.random.key(i))
+      params, opt_state, loss = compiled(params, opt_state, jax.random.key(i))
     holder[:] = [params, opt_state]
     loss.block_until_ready()
 
   secs = time_steps(run, steps=steps, repeats=repeats, warmup=warmup)
   seq = batch_np['input_ids'].shape[1]
   return Result(model_name, FLAX_HF, 'dense', batch_np['input_ids'].shape[0], seq, secs,
-                flops_per_token(cfg, seq, None), peak, note=cfg.dtype)
+                flops_per_token(cfg, seq, None), peak, note=cfg.dtype, compile_seconds=compile_s)
 
 
 # ----------------------------------------------------------------------------
@@ -467,22 +539,52 @@ def add_ratios(results: list[Result]) -> None:
 
 def format_table(results: list[Result]) -> str:
   head = (f'{"model":<6} {"framework":<15} {"head":<6} {"steps/s":>8} {"tokens/s":>9} '
-          f'{"spread":>6} {"vs bert_jax":>11} {"MFLOP/tok":>9} {"TFLOP/s":>8} {"MFU":>6}  note')
+          f'{"spread":>6} {"vs bert_jax":>11} {"MFLOP/tok":>9} {"TFLOP/s":>8} {"MFU":>6} '
+          f'{"compile s":>9}  note')
   lines = [head, '-' * len(head)]
   for r in results:
     mfu = f'{100 * r.mfu:5.1f}%' if r.mfu is not None else '     -'
     ratio = f'{r.ratio:10.2f}x' if r.ratio is not None else '          -'
+    comp = f'{r.compile_seconds:9.1f}' if r.compile_seconds is not None else '        -'
     lines.append(f'{r.model:<6} {r.framework:<15} {r.head:<6} {r.steps_per_sec:8.3f} '
                  f'{r.tokens_per_sec:9.0f} {100 * r.spread:5.0f}% {ratio} '
-                 f'{r.flops_per_token / 1e6:9.1f} {r.tflops:8.4f} {mfu}  {r.note}')
+                 f'{r.flops_per_token / 1e6:9.1f} {r.tflops:8.4f} {mfu} {comp}  {r.note}')
   return '\n'.join(lines)
 
+
+
+def compile_ratios(results: list[Result]) -> list[str]:
+  """Per model: each bert_jax row's compile time over HF Flax's (when both ran)."""
+  lines = []
+  for model in dict.fromkeys(r.model for r in results):
+    rows = {r.framework: r for r in results if r.model == model and r.compile_seconds}
+    if FLAX_HF not in rows:
+      continue
+    ref = rows[FLAX_HF].compile_seconds
+    lines.append(f'compile time vs flax (HF), {model}: ' + ', '.join(
+        f'{name} {rows[name].compile_seconds / ref:.2f}x' for name in (JAX_SPARSE, JAX_SCAN)
+        if name in rows))
+  return lines
+
+
+def format_checkpoint_table(rows: list[dict]) -> str:
+  head = (f'{"model":<6} {"save every":>10} {"plain s/step":>12} {"saving s/step":>13} '
+          f'{"overhead":>8}  repeats (plain / saving, s/step)')
+  lines = [head, '-' * len(head)]
+  for r in rows:
+    p, c = statistics.median(r['plain_step_seconds']), statistics.median(r['saving_step_seconds'])
+    reps = ' '.join(f'{a:.3f}/{b:.3f}' for a, b in zip(r['plain_step_seconds'],
+                                                       r['saving_step_seconds']))
+    lines.append(f'{r["model"]:<6} {r["every"]:>10} {p:12.3f} {c:13.3f} '
+                 f'{100 * r["overhead"]:+7.1f}%  {reps}')
+  return '\n'.join(lines)
 
 
 def write_json(args, devices, fields: dict) -> None:
   """``--json``: the run's machine, versions and arguments plus ``fields`` (never overwrites)."""
   if not args.json:
     return
+  import jax  # pylint: disable=import-outside-toplevel
   with open(args.json, 'x', encoding='utf-8') as f:
     json.dump({'date': str(datetime.date.today()), 'host': platform.node(),
                'cpu_cores': len(os.sched_getaffinity(0)), 'jax': jax.__version__,
@@ -512,9 +614,13 @@ def main(argv=None) -> None:
                        'for torch. Default: float32 (what CPUs are fast at).')
   ap.add_argument('--threads', type=int, default=0,
                   help='torch.set_num_threads (0 = all cores of this process, as XLA:CPU).')
-  ap.add_argument('--peers', default='dense,torch,flax',
-                  help='Which peers to run besides bert_jax: any of dense, torch, flax '
+  ap.add_argument('--peers', default='dense,scan,torch,flax',
+                  help='Which peers to run besides bert_jax: any of dense, scan, torch, flax '
                        '(default all; "" = bert_jax only).')
+  ap.add_argument('--checkpoint_every', type=int, default=0,
+                  help='Also measure the async checkpoint overhead: the trainer\'s step with '
+                       'an Orbax save every N steps against the same step without, '
+                       'alternating, --repeats times (0 = off, the default).')
   ap.add_argument('--json', default='', help='Also write the results to this JSON file.')
   ap.add_argument('--packing', action='store_true',
                   help='Instead of the peers: padded vs packed batches of the embedded corpus '
@@ -534,7 +640,7 @@ def main(argv=None) -> None:
   from bert_jax.train import mfu as mfu_lib
 
   peers = {p.strip() for p in args.peers.split(',') if p.strip()} if not args.packing else set()
-  unknown = peers - {'dense', 'torch', 'flax'}
+  unknown = peers - {'dense', 'scan', 'torch', 'flax'}
   if unknown:
     ap.error(f'--peers: unknown {sorted(unknown)}')
   threads = args.threads or len(os.sched_getaffinity(0))
@@ -569,6 +675,7 @@ def main(argv=None) -> None:
     print(f'flax (HF): skipped, {flax_why}')
 
   results: list[Result] = []
+  checkpoint_rows: list[dict] = []
   dtype = 'bfloat16' if args.bf16 else 'float32'
   timing = dict(steps=args.steps, repeats=args.repeats, warmup=args.warmup)
   if args.packing:
@@ -588,6 +695,10 @@ def main(argv=None) -> None:
     if 'dense' in peers:
       runs.append(lambda: measure_bert_jax(cfg, batch, dense=True, num_devices=args.devices,
                                            model_name=name, **timing))
+    if 'scan' in peers:
+      runs.append(lambda: measure_bert_jax(
+          dataclasses.replace(cfg, scan_layers=True), batch, num_devices=args.devices,
+          model_name=name, max_predictions=args.max_predictions, framework=JAX_SCAN, **timing))
     if torch_device:
       runs.append(lambda: measure_torch(cfg, batch, device=torch_device, bf16=args.bf16,
                                         threads=threads, model_name=name, peak=peak, **timing))
@@ -597,15 +708,28 @@ def main(argv=None) -> None:
       r = run()
       results.append(r)
       print(f'  {name} {r.framework}: {r.steps_per_sec:.3f} steps/s', flush=True)
+    if args.checkpoint_every:
+      ck = measure_checkpoint_overhead(cfg, batch, every=args.checkpoint_every,
+                                       repeats=args.repeats, num_devices=args.devices)
+      checkpoint_rows.append({'model': name, **ck})
+      print(f'  {name} async checkpoint every {ck["every"]} steps: '
+            f'{100 * ck["overhead"]:+.1f} % mean step time', flush=True)
     print(f'  ({name}: {time.perf_counter() - t0:.0f} s)', flush=True)
 
   add_ratios(results)
   print()
   print(format_table(results))
   print('\nvs bert_jax = bert_jax tokens/s / row tokens/s (>1: bert_jax faster). '
-        'spread = (max - min) / median of the repeats.')
+        'spread = (max - min) / median of the repeats. compile s = tracing + XLA '
+        'compilation of the jitted step (torch runs eagerly).')
+  for line in compile_ratios(results):
+    print(line)
+  if checkpoint_rows:
+    print()
+    print(format_checkpoint_table(checkpoint_rows))
   write_json(args, devices, {'num_devices': len(devices), 'peak_flops': peak,
-                             'peak_note': peak_note, 'results': [r.to_dict() for r in results]})
+                             'peak_note': peak_note, 'results': [r.to_dict() for r in results],
+                             'checkpoint_overhead': checkpoint_rows})
 
 
 if __name__ == '__main__':

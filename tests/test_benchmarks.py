@@ -47,3 +47,40 @@ def test_packing_table_compares_real_tokens_per_second():
   table = bench.format_packing_table(rows)
   assert table.splitlines()[-1].split()[-1] == '1.50x'  # same steps/s, 1.5x the real tokens
   assert ' 75.0% ' in table.splitlines()[-1]
+
+
+def test_compile_ratios_are_over_hf_flax_per_model():
+  row = lambda fw, secs: bench.Result('base', fw, 'sparse', 8, 128, [1.0], 1.0, None,
+                                      compile_seconds=secs)
+  results = [row(bench.JAX_SPARSE, 30.0), row(bench.JAX_SCAN, 6.0), row(bench.FLAX_HF, 40.0),
+             row(bench.TORCH, None)]
+  assert bench.compile_ratios(results) == [
+      'compile time vs flax (HF), base: bert_jax 0.75x, bert_jax scan 0.15x']
+  assert bench.compile_ratios(results[:2]) == []  # no HF Flax row, no ratio
+  assert '     30.0' in bench.format_table(results).splitlines()[2]
+
+
+def test_checkpoint_overhead_alternates_plain_and_saving_runs_with_real_saves(monkeypatch):
+  from bert_jax.train import checkpoints
+  saved = []
+  real_save = checkpoints.save
+  monkeypatch.setattr(checkpoints, 'save',
+                      lambda manager, state, **kw: saved.append(real_save(manager, state, **kw)))
+  cfg = BertConfig.preset('tiny', vocab_size=97, max_position_embeddings=32)
+  out = bench.measure_checkpoint_overhead(cfg, bench.synthetic_batch(2, 16, 4, 97), every=2,
+                                          repeats=2)
+  # warm-up: 1 plain step + 2 steps saving once; then per repeat 4 plain + 4 saving (2 saves)
+  assert saved == [3, 9, 11, 17, 19]
+  assert len(out['plain_step_seconds']) == len(out['saving_step_seconds']) == 2
+  ratio = np.median(out['saving_step_seconds']) / np.median(out['plain_step_seconds'])
+  assert abs(out['overhead'] - (ratio - 1)) < 1e-12
+  table = bench.format_checkpoint_table([{'model': 'tiny', **out}])
+  assert table.splitlines()[-1].split()[:2] == ['tiny', '2']
+
+
+def test_cpu_matmul_rate_is_timed_for_at_least_min_seconds():
+  import time
+  from bert_jax.train import mfu
+  t = time.perf_counter()
+  rate = mfu.measured_cpu_flops(256, 1, 0.3)
+  assert time.perf_counter() - t >= 0.3 and rate > 0
