@@ -396,20 +396,15 @@ def torch_device_for(jax_platform: str) -> str | None:
 
 
 def torch_matmul_flops(threads: int = 0, n: int = 1024, repeats: int = 5) -> float:
-  """fp32 FLOP/s of torch's CPU matmul on this host (best of ``repeats``), beside
-  ``mfu.measured_cpu_flops`` (XLA's): how much of a gap is the BLAS alone."""
+  """fp32 FLOP/s of torch's CPU matmul on this host, timed as ``mfu.measured_cpu_flops``
+  (XLA's, ``mfu.best_seconds``): how much of a gap is the BLAS alone."""
   import torch  # pylint: disable=import-outside-toplevel
+  from bert_jax.train.mfu import best_seconds
   if threads:
     torch.set_num_threads(threads)
   a = torch.ones(n, n)
   a @ a
-  best, count, start = float('inf'), 0, time.perf_counter()
-  while count < repeats or time.perf_counter() - start < 0.5:  # as mfu.measured_cpu_flops
-    t = time.perf_counter()
-    a @ a
-    best = min(best, time.perf_counter() - t)
-    count += 1
-  return 2 * n**3 / best
+  return 2 * n**3 / best_seconds(lambda: a @ a, repeats)
 
 
 def measure_torch(cfg, batch_np: dict, *, device: str = 'cpu', bf16: bool = False,

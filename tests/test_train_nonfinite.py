@@ -104,7 +104,7 @@ def test_save_refuses_nonfinite_parameters(tmp_path):
 
 def test_a_step_whose_new_parameters_overflow_is_skipped_though_loss_and_gradients_are_finite():
   """The guard checks the new parameters too (through their global norm): an update that
-  overflows float32 leaves the old parameters and optimizer state in place."""
+  overflows float32 leaves the old parameters in place."""
   import jax.numpy as jnp
   import optax
   from flax import nnx

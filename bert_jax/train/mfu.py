@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import time
-from typing import Sequence
+from typing import Callable, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -48,22 +48,28 @@ def bert_flops_per_token(cfg, seq_len: int, max_predictions: int | None = None) 
                                vocab=cfg.vocab_size, output_fraction=f)
 
 
+def best_seconds(fn: Callable[[], object], repeats: int = 5, min_seconds: float = 0.5) -> float:
+  """The shortest of at least ``repeats`` timed calls of ``fn`` (which must block until
+  its work is done), called until ``min_seconds`` have passed: the first few calls after
+  start-up run well below a host's rate (a 1024^2 matmul: 172 against 243-274 GFLOP/s on a
+  2-core host at 5 repeats)."""
+  best, count, start = float('inf'), 0, time.perf_counter()
+  while count < repeats or time.perf_counter() - start < min_seconds:
+    t = time.perf_counter()
+    fn()
+    best = min(best, time.perf_counter() - t)
+    count += 1
+  return best
+
+
 @functools.lru_cache(maxsize=None)
 def measured_cpu_flops(n: int = 1024, repeats: int = 5, min_seconds: float = 0.5) -> float:
-  """Dense fp32 matmul FLOP/s of this host: the best of at least ``repeats`` timed
-  matmuls, repeated until ``min_seconds`` have passed (the first few after start-up run
-  well below the host's rate: 172 against 243-274 GFLOP/s on a 2-core host at 5 repeats)."""
+  """Dense fp32 matmul FLOP/s of this host (``best_seconds`` of an n x n matmul)."""
   cpu = jax.devices('cpu')[0]
   a = jax.device_put(jnp.ones((n, n), jnp.float32), cpu)
   f = jax.jit(lambda x: x @ x)
   f(a).block_until_ready()
-  best, count, start = float('inf'), 0, time.perf_counter()
-  while count < repeats or time.perf_counter() - start < min_seconds:
-    t = time.perf_counter()
-    f(a).block_until_ready()
-    best = min(best, time.perf_counter() - t)
-    count += 1
-  return 2 * n ** 3 / best
+  return 2 * n ** 3 / best_seconds(lambda: f(a).block_until_ready(), repeats, min_seconds)
 
 
 def peak_flops(devices: Sequence[jax.Device] | None = None, *, peak_tflops: float = 0.0
